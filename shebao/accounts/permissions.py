@@ -1,0 +1,102 @@
+"""Who may open what. Every portal item view and office page goes through these decorators."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from shebao.declarations.catalogue import ITEMS, Item, get_item
+
+from .models import UserKind
+
+OFFICE_ROLES = ("is_reviewer", "is_clerk", "is_office_admin")
+
+
+def granted_codes(user) -> set[str]:
+    """The item codes this user may use (cached on the user object for the request)."""
+    if not user.is_authenticated or user.kind == UserKind.STAFF:
+        return set()
+    cached = getattr(user, "_granted_codes", None)
+    if cached is None:
+        cached = set(user.grants.values_list("item_code", flat=True))
+        user._granted_codes = cached
+    return cached
+
+
+def can_use_item(user, item: Item) -> bool:
+    if item.public:
+        return True
+    if not user.is_authenticated:
+        return False
+    if user.kind == UserKind.EMPLOYER and not item.for_employer:
+        return False
+    if user.kind == UserKind.INDIVIDUAL and not item.for_individual:
+        return False
+    return item.code in granted_codes(user)
+
+
+def visible_items(user) -> list[Item]:
+    return [item for item in ITEMS if can_use_item(user, item)]
+
+
+def item_required(code: str):
+    """Decorator for a portal item view: login, the right kind of user, and the item's grant."""
+    item = get_item(code)
+    if item is None:
+        raise ValueError(f"unknown item {code}")
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            user = request.user
+            if not item.public and not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not can_use_item(user, item):
+                raise PermissionDenied(
+                    _("您没有办理「%(name)s」(%(code)s) 的权限，请联系单位管理员或经办机构授权。")
+                    % {"name": item.name, "code": item.code}
+                )
+            request.item = item
+            return view(request, *args, **kwargs)
+
+        wrapped.item = item
+        return wrapped
+
+    return decorator
+
+
+def office_role_required(*roles: str):
+    """Decorator for an office page: a staff user holding at least one of `roles` (any office role if none)."""
+    wanted = roles or OFFICE_ROLES
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if user.kind != UserKind.STAFF or not any(getattr(user, role) for role in wanted):
+                raise PermissionDenied(_("此功能仅限经办机构工作人员中具有相应角色的用户使用。"))
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def portal_user_required(view):
+    """Decorator for portal pages that are not items (home, password change): an employer or individual user."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if user.kind == UserKind.STAFF:
+            raise PermissionDenied(_("网上办事大厅仅供单位用户和个人用户使用，工作人员请使用经办系统。"))
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ContributionsConfig(AppConfig):
+    name = "shebao.contributions"
+    label = "contributions"

@@ -1,0 +1,87 @@
+"""Code tables shared by several apps (catalogue.md 'Code tables'). Labels are what users see."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Insurance(models.TextChoices):
+    PENSION = "pension", _("养老")
+    MEDICAL = "medical", _("医疗")
+    UNEMPLOYMENT = "unemployment", _("失业")
+    INJURY = "injury", _("工伤")
+    MATERNITY = "maternity", _("生育")
+
+
+class EmployerType(models.TextChoices):
+    ENTERPRISE = "enterprise", _("企业")
+    ORGAN = "organ", _("机关")
+    INSTITUTION = "institution", _("事业单位")
+    PRIVATE_NON_ENTERPRISE = "private_non_enterprise", _("民办非企业")
+    INDIVIDUAL_BUSINESS = "individual_business", _("个体工商户")
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+class HukouType(models.TextChoices):
+    LOCAL_URBAN = "local_urban", _("本市城镇")
+    LOCAL_RURAL = "local_rural", _("本市农村")
+    OTHER_URBAN = "other_urban", _("外市城镇")
+    OTHER_RURAL = "other_rural", _("外市农村")
+
+
+class EnrolmentType(models.TextChoices):
+    FIRST = "01", _("新参保")
+    RESUMED = "02", _("续保")
+    TRANSFERRED_IN = "03", _("转入")
+    MERGER = "04", _("单位合并划入")
+    OTHER = "09", _("其他")
+
+
+class StopReason(models.TextChoices):
+    RESIGNED = "11", _("辞职")
+    DISMISSED = "12", _("解除劳动合同")
+    CONTRACT_ENDED = "13", _("劳动合同到期终止")
+    EXPELLED = "14", _("除名/开除")
+    TRANSFERRED_OUT = "21", _("转出(跨统筹区)")
+    RETIRED = "31", _("退休")
+    DIED = "32", _("死亡")
+    EMIGRATED = "33", _("出国(境)定居")
+    ENLISTED = "34", _("参军")
+    STUDIES = "35", _("升学")
+    MISSING = "36", _("失踪")
+    IMPRISONED = "37", _("判刑收监")
+    EMPLOYER_CLOSED = "41", _("单位分立/合并/注销")
+    OTHER = "99", _("其他")
+
+
+class EmploymentForm(models.TextChoices):
+    CONTRACT = "contract", _("合同制")
+    DISPATCHED = "dispatched", _("劳务派遣")
+    PART_TIME = "part_time", _("非全日制")
+    REEMPLOYED_RETIREE = "reemployed_retiree", _("退休返聘")
+    OTHER = "other", _("其他")
+
+
+class EmploymentStatus(models.TextChoices):
+    ACTIVE = "active", _("正常参保")
+    SUSPENDED = "suspended", _("暂停缴费")
+    STOPPED = "stopped", _("终止")
+    RETIRED = "retired", _("退休")
+
+
+class EmployerStatus(models.TextChoices):
+    ACTIVE = "active", _("正常")
+    SUSPENDED = "suspended", _("暂停")
+    CANCELLED = "cancelled", _("注销")
+
+
+# Employment forms that are insured for work injury only (catalogue.md).
+INJURY_ONLY_FORMS = {EmploymentForm.PART_TIME, EmploymentForm.REEMPLOYED_RETIREE}
+
+ETHNICITIES = [
+    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族",
+    "满族", "侗族", "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "畲族",
+]  # fmt: skip

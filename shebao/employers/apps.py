@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EmployersConfig(AppConfig):
+    name = "shebao.employers"
+    label = "employers"

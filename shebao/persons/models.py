@@ -1,0 +1,160 @@
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from shebao.core.choices import (
+    EmploymentForm,
+    EmploymentStatus,
+    EnrolmentType,
+    Gender,
+    HukouType,
+    Insurance,
+    StopReason,
+)
+from shebao.core.constraints import period_check
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Person(models.Model):
+    id_number = models.CharField(_("公民身份号码"), max_length=18, unique=True)
+    name = models.CharField(_("姓名"), max_length=30, db_index=True)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
+    birth_date = models.DateField(_("出生日期"))
+    ethnicity = models.CharField(_("民族"), max_length=10, blank=True)
+    hukou_type = models.CharField(_("户籍性质"), max_length=16, choices=HukouType.choices, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    first_work_date = models.DateField(_("参加工作日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("参保人员")
+        verbose_name_plural = _("参保人员")
+        constraints = [
+            models.CheckConstraint(condition=Q(gender__in=["M", "F"]), name="person_gender_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}({self.id_number})"
+
+
+class Employment(models.Model):
+    """A person's insured employment at one employer, from start_period up to (not including) stop_period."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="employments")
+    employer = models.ForeignKey("employers.Employer", on_delete=models.PROTECT, related_name="employments")
+    enrolment_type = models.CharField(_("增员类型"), max_length=2, choices=EnrolmentType.choices)
+    employment_form = models.CharField(
+        _("用工形式"), max_length=20, choices=EmploymentForm.choices, default=EmploymentForm.CONTRACT
+    )
+    start_period = models.PositiveIntegerField(_("参保开始期"))
+    stop_period = models.PositiveIntegerField(_("停保期"), null=True, blank=True)
+    stop_reason = models.CharField(_("减员原因"), max_length=2, choices=StopReason.choices, blank=True)
+    status = models.CharField(
+        _("参保状态"), max_length=16, choices=EmploymentStatus.choices, default="active"
+    )
+
+    class Meta:
+        verbose_name = _("参保关系")
+        verbose_name_plural = _("参保关系")
+        indexes = [
+            models.Index(fields=["employer", "status"], name="employment_employer_status"),
+            models.Index(fields=["employer", "start_period"], name="employment_employer_start"),
+            models.Index(fields=["employer", "stop_period"], name="employment_employer_stop"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(stop_period__isnull=True),
+                name="one_open_employment_per_person",
+            ),
+            period_check("start_period", "employment_start_period_valid"),
+            period_check("stop_period", "employment_stop_period_valid", nullable=True),
+            models.CheckConstraint(
+                condition=Q(stop_period__isnull=True) | Q(stop_period__gte=F("start_period")),
+                name="employment_stop_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(stop_period__isnull=True, status__in=["active", "suspended"])
+                | Q(stop_period__isnull=False, status__in=["stopped", "retired"]),
+                name="employment_status_matches_stop",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}@{self.employer_id} {self.start_period}-{self.stop_period or ''}"
+
+
+class Coverage(models.Model):
+    """One insurance of one employment, with its own start and stop period (stop exclusive).
+
+    person and employer repeat the employment's so that settlement and roster queries join one table less;
+    only the services in persons.services write them, always together with the employment.
+    """
+
+    employment = models.ForeignKey(Employment, on_delete=models.CASCADE, related_name="coverages")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    employer = models.ForeignKey("employers.Employer", on_delete=models.PROTECT, related_name="+")
+    insurance = models.CharField(_("险种"), max_length=16, choices=Insurance.choices)
+    start_period = models.PositiveIntegerField(_("开始期"))
+    stop_period = models.PositiveIntegerField(_("终止期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("险种参保")
+        verbose_name_plural = _("险种参保")
+        indexes = [
+            models.Index(
+                fields=["employer", "insurance", "start_period"], name="coverage_employer_ins_start"
+            ),
+            models.Index(fields=["start_period", "stop_period"], name="coverage_periods"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employment", "insurance"],
+                condition=Q(stop_period__isnull=True),
+                name="one_open_coverage_per_insurance",
+            ),
+            period_check("start_period", "coverage_start_period_valid"),
+            period_check("stop_period", "coverage_stop_period_valid", nullable=True),
+            models.CheckConstraint(
+                condition=Q(stop_period__isnull=True) | Q(stop_period__gte=F("start_period")),
+                name="coverage_stop_not_before_start",
+            ),
+        ]
+
+
+class ContributionBase(models.Model):
+    """A person's contribution base at one employer, in force from start_period (within base_year) on.
+
+    declared_wage is what the employer declared; base_<insurance> is the clamped value contributions use.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="bases")
+    employer = models.ForeignKey("employers.Employer", on_delete=models.PROTECT, related_name="+")
+    base_year = models.PositiveSmallIntegerField(_("基数年度"))
+    start_period = models.PositiveIntegerField(_("生效期"))
+    declared_wage = models.DecimalField(_("申报工资"), **MONEY)
+    base_pension = models.DecimalField(_("养老缴费基数"), **MONEY)
+    base_medical = models.DecimalField(_("医疗缴费基数"), **MONEY)
+    base_unemployment = models.DecimalField(_("失业缴费基数"), **MONEY)
+    base_injury = models.DecimalField(_("工伤缴费基数"), **MONEY)
+    base_maternity = models.DecimalField(_("生育缴费基数"), **MONEY)
+    source = models.CharField(_("来源"), max_length=16, blank=True)
+
+    class Meta:
+        verbose_name = _("缴费基数")
+        verbose_name_plural = _("缴费基数")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "employer", "start_period"], name="one_base_per_start"),
+            period_check("start_period", "base_start_period_valid"),
+            models.CheckConstraint(condition=Q(declared_wage__gte=0), name="base_declared_wage_non_negative"),
+            models.CheckConstraint(
+                condition=Q(base_pension__gte=0, base_medical__gte=0, base_unemployment__gte=0)
+                & Q(base_injury__gte=0, base_maternity__gte=0),
+                name="base_amounts_non_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["employer", "base_year"], name="base_employer_year")]
+
+    def base_for(self, insurance: str):
+        return getattr(self, f"base_{insurance}")

@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from shebao.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("shebao.accounts.urls")),
+]
+
+if settings.SHEBAO_SITES in ("portal", "all"):
+    urlpatterns += [path("portal/", include("shebao.portal.urls"))]
+
+if settings.SHEBAO_SITES in ("office", "all"):
+    urlpatterns += [
+        path("office/", include("shebao.office.urls")),
+        path("office/admin/", admin.site.urls),
+    ]
+
+handler403 = "shebao.core.views.permission_denied"
+handler404 = "shebao.core.views.page_not_found"
+handler500 = "shebao.core.views.server_error"
