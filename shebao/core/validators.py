@@ -129,9 +129,7 @@ def validate_name(value: str, *, field: str = "name") -> str:
         raise fail(_("姓名不能同时包含汉字和拉丁字母"), "mixed_script")
     if not has_han and not has_latin:
         raise fail(_("姓名应由汉字或拉丁字母组成"), "invalid_char")
-    if has_han and (
-        name.startswith(MIDDLE_DOT) or name.endswith(MIDDLE_DOT) or MIDDLE_DOT * 2 in name
-    ):
+    if has_han and (name.startswith(MIDDLE_DOT) or name.endswith(MIDDLE_DOT) or MIDDLE_DOT * 2 in name):
         raise fail(_("姓名中的间隔号「·」不能在开头或结尾，也不能连续出现"), "format")
     if has_latin and not _is_latin_letter(name[0]):
         raise fail(_("姓名应以字母开头"), "format")
@@ -177,7 +175,9 @@ def validate_phone(value: str, *, field: str = "phone") -> str:
     plain = phone.replace("-", "")
     if plain.startswith("1") and all(c in "0123456789" for c in plain):
         raise ValidationFailed(
-            _("手机号码应为11位数字，实际为 %(length)d 位") % {"length": len(plain)}, field=field, code="length"
+            _("手机号码应为11位数字，实际为 %(length)d 位") % {"length": len(plain)},
+            field=field,
+            code="length",
         )
     raise ValidationFailed(
         _("联系电话「%(value)s」格式不正确，应为11位手机号码或带区号的固定电话（如 010-12345678）")
@@ -234,14 +234,16 @@ def parse_period(value: str | int, *, field: str = "period", label: str | None =
     m = _PERIOD_RE.fullmatch(text)
     if not m:
         raise ValidationFailed(
-            _("%(label)s「%(value)s」格式不正确，应为6位年月，如 202401") % {"label": label, "value": _shown(text)},
+            _("%(label)s「%(value)s」格式不正确，应为6位年月，如 202401")
+            % {"label": label, "value": _shown(text)},
             field=field,
             code="format",
         )
     year, month = (int(m.group(1)), int(m.group(2))) if m.group(1) else (int(m.group(3)), int(m.group(4)))
     if not 1 <= month <= 12:
         raise ValidationFailed(
-            _("%(label)s %(value)s 的月份 %(month)02d 无效，应为01–12") % {"label": label, "value": text, "month": month},
+            _("%(label)s %(value)s 的月份 %(month)02d 无效，应为01–12")
+            % {"label": label, "value": text, "month": month},
             field=field,
             code="month",
         )
@@ -285,7 +287,9 @@ def parse_amount(
         shown = str(value)
     elif isinstance(value, Decimal):
         if not value.is_finite():
-            raise fail(_("%(label)s「%(value)s」不是有效的金额") % {"label": label, "value": str(value)}, "format")
+            raise fail(
+                _("%(label)s「%(value)s」不是有效的金额") % {"label": label, "value": str(value)}, "format"
+            )
         amount = value
         shown = str(value)
     else:
@@ -321,7 +325,8 @@ def parse_amount(
         cents = amount.quantize(_CENT)
         if cents != amount:
             raise fail(
-                _("%(label)s最多保留两位小数，实际为「%(value)s」") % {"label": label, "value": _shown(shown)},
+                _("%(label)s最多保留两位小数，实际为「%(value)s」")
+                % {"label": label, "value": _shown(shown)},
                 "decimal_places",
             )
     return abs(cents) if cents == 0 else cents

@@ -1,0 +1,86 @@
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from shebao.core.period import Period
+from shebao.demo.personas import personas_create, personas_list
+from shebao.employers.models import Employer
+
+
+class Command(BaseCommand):
+    help = "准备演示数据库并启动服务 (migrate, generate demo data when empty, print logins, serve)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--employers", type=int, default=300, help="演示单位数 (default 300)")
+        parser.add_argument("--persons", type=int, default=6000, help="演示参保人数 (default 6000)")
+        parser.add_argument("--seed", type=int, default=20261126, help="随机种子 (deterministic data)")
+        parser.add_argument(
+            "--period", type=int, default=None, help="当前结算期 YYYYMM (default: this month)"
+        )
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-serve", action="store_true", help="prepare the database and exit")
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        self.stdout.write("正在迁移数据库…")
+        call_command("migrate", interactive=False, verbosity=0)
+        if Employer.objects.exists():
+            self.stdout.write("数据库中已有数据，保留现有数据(不重新生成)。")
+            logins = personas_list()
+        else:
+            logins = self._generate(options)
+        self.stdout.write(f"准备完成，用时 {time.monotonic() - started:.1f} 秒。")
+        self._print_logins(options, logins)
+        if not options["no_serve"]:
+            from shebao.core.serving import serve
+
+            serve(host=options["host"], port=options["port"], stdout=self.stdout)
+
+    def _generate(self, options):
+        from shebao.demo.generator import generate, pick_personas
+
+        period = Period(options["period"]) if options["period"] else Period.current()
+        if options["employers"] < 2 or options["persons"] < options["employers"]:
+            raise CommandError("--employers 至少为 2，且 --persons 不少于 --employers")
+
+        def progress(message):
+            self.stdout.write(f"  {message}")
+            self.stdout.flush()
+
+        self.stdout.write(
+            f"正在生成演示数据: {options['employers']} 家单位, {options['persons']} 名参保人员…"
+        )
+        generate(
+            employers=options["employers"],
+            persons=options["persons"],
+            seed=options["seed"],
+            current_period=period.value,
+            progress=progress,
+        )
+        try:
+            from shebao.contributions.demo import generate_contribution_history
+        except ImportError:
+            generate_contribution_history = None
+        if generate_contribution_history is not None:
+            self.stdout.write("正在生成缴费、到账、帐户与待遇历史…")
+            generate_contribution_history(
+                current_period=period.value, seed=options["seed"], progress=progress
+            )
+        chosen = pick_personas(current_period=period.value)
+        return personas_create(
+            employer_a=chosen["employer_a"], employer_b=chosen["employer_b"], person=chosen["person"]
+        )
+
+    def _print_logins(self, options, logins):
+        base = f"http://{options['host']}:{options['port']}"
+        self.stdout.write("")
+        self.stdout.write(
+            f"网上办事大厅: {base}/portal/    经办系统: {base}/office/    健康检查: {base}/healthz"
+        )
+        self.stdout.write("演示帐户(密码均为 {}):".format(logins[0].password if logins else ""))
+        for login in logins:
+            note = f"  [{login.note}]" if login.note else ""
+            self.stdout.write(f"  {login.role:<10} 用户名 {login.username:<20} → {base}{login.where}{note}")
+        self.stdout.write("")
