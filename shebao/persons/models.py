@@ -158,3 +158,60 @@ class ContributionBase(models.Model):
 
     def base_for(self, insurance: str):
         return getattr(self, f"base_{insurance}")
+
+
+class RecordChange(models.Model):
+    """Append-only change history of the core record (Q12 and the audit trail), written only by
+    ``persons.services``: one row per changed thing, with who changed it and through which declaration.
+
+    What Q12 (人员增减变动查询) reads:
+    - enrolments, resumptions, transfers in and stops come authoritatively from ``Employment`` rows
+      (start_period / enrolment_type, stop_period / stop_reason); they are *also* recorded here as
+      ``employment_opened`` / ``employment_stopped`` so the audit trail is complete in one table;
+    - the other changes come only from here: ``coverage_opened`` / ``coverage_closed`` (one row per
+      insurance, ``period`` = the start or stop period), ``base_set`` (``period`` = the base's start period,
+      ``old_value`` / ``new_value`` the declared wage), ``person_created``, ``person_updated`` and
+      ``employer_updated`` (one row per changed field with old and new value).
+
+    ``employer`` is the employer on whose behalf the change was made (for employer_updated: the one changed),
+    ``declaration_number`` the 申报流水号 that caused it (blank for changes made outside a declaration).
+    Rows are never updated or deleted.
+    """
+
+    class Kind(models.TextChoices):
+        PERSON_CREATED = "person_created", _("人员登记")
+        PERSON_UPDATED = "person_updated", _("个人信息变更")
+        EMPLOYMENT_OPENED = "employment_opened", _("人员增加")
+        EMPLOYMENT_STOPPED = "employment_stopped", _("人员减少")
+        COVERAGE_OPENED = "coverage_opened", _("险种增加")
+        COVERAGE_CLOSED = "coverage_closed", _("险种减少")
+        BASE_SET = "base_set", _("缴费基数变更")
+        EMPLOYER_UPDATED = "employer_updated", _("单位信息变更")
+
+    employer = models.ForeignKey("employers.Employer", on_delete=models.PROTECT, related_name="record_changes")
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="record_changes"
+    )
+    kind = models.CharField(_("变动类型"), max_length=24, choices=Kind.choices)
+    period = models.PositiveIntegerField(_("生效期"), null=True, blank=True)
+    insurance = models.CharField(_("险种"), max_length=16, choices=Insurance.choices, blank=True)
+    field = models.CharField(_("变更项目"), max_length=40, blank=True)
+    old_value = models.CharField(_("变更前"), max_length=200, blank=True)
+    new_value = models.CharField(_("变更后"), max_length=200, blank=True)
+    reason = models.CharField(_("原因"), max_length=100, blank=True)
+    declaration_number = models.CharField(_("申报流水号"), max_length=20, blank=True, db_index=True)
+    actor = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(_("操作人"), max_length=60, blank=True)
+    created_at = models.DateTimeField(_("变动时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("变动记录")
+        verbose_name_plural = _("变动记录")
+        indexes = [
+            models.Index(fields=["employer", "period"], name="change_employer_period"),
+            models.Index(fields=["employer", "created_at"], name="change_employer_created"),
+            models.Index(fields=["person", "created_at"], name="change_person_created"),
+        ]
+        constraints = [period_check("period", "change_period_valid", nullable=True)]

@@ -1,0 +1,286 @@
+"""Chinese A4 PDF documents: receipts, certificates, statements.
+
+One small builder on reportlab's platypus with its built-in CJK font (STSong-Light, so no font files ship with
+the project) and segno for QR codes, drawn as vectors. Typical use::
+
+    from shebao.core.pdf import PdfDocument, pdf_response
+
+    doc = PdfDocument(title="申报回执", subtitle="申报流水号 2026000123")
+    doc.fields([("单位名称", employer.name), ("申报时间", "2026-01-05 10:21")])
+    doc.table(["身份证号", "姓名", "结果"], [[p.id_number, p.name, "通过"] for p in people])
+    doc.paragraph("请携带以下材料到经办窗口办结：……")
+    doc.qr("https://example.org/verify/abc", caption="扫码核验")
+    return pdf_response(doc.render(), "回执.pdf")
+
+or in one call: ``render_pdf(title=..., fields=[...], table=(headers, rows), notes=[...], qr=url)``.
+Every text is escaped (no reportlab markup from user data); lazy translations are accepted anywhere.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from urllib.parse import quote
+from xml.sax.saxutils import escape
+
+import segno
+from django.http import HttpResponse
+from reportlab.graphics.shapes import Drawing, Rect
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN = 18 * mm
+CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+GRID = colors.HexColor("#888888")
+LABEL_BACKGROUND = colors.HexColor("#EEF2F6")
+
+_base = {"fontName": FONT, "wordWrap": "CJK"}
+STYLES = {
+    "title": ParagraphStyle("title", fontSize=18, leading=24, alignment=TA_CENTER, spaceAfter=2 * mm, **_base),
+    "subtitle": ParagraphStyle(
+        "subtitle", fontSize=10, leading=14, alignment=TA_CENTER, textColor=colors.HexColor("#444444"), **_base
+    ),
+    "heading": ParagraphStyle("heading", fontSize=12, leading=16, spaceBefore=4 * mm, spaceAfter=2 * mm, **_base),
+    "body": ParagraphStyle("body", fontSize=10.5, leading=16, spaceAfter=1.5 * mm, **_base),
+    "cell": ParagraphStyle("cell", fontSize=9.5, leading=13, **_base),
+    "label": ParagraphStyle("label", fontSize=9.5, leading=13, **_base),
+    "caption": ParagraphStyle("caption", fontSize=8.5, leading=11, alignment=TA_CENTER, **_base),
+    "footer": ParagraphStyle("footer", fontSize=8, leading=10, **_base),
+}
+
+
+def _text(value) -> str:
+    """Any value as escaped paragraph text; None and '' become a dash-free blank."""
+    if value is None:
+        return ""
+    return escape(str(value)).replace("\n", "<br/>")
+
+
+def _para(value, style: str = "cell") -> Paragraph:
+    return Paragraph(_text(value), STYLES[style])
+
+
+class QrCode(Flowable):
+    """A QR code drawn as vector rectangles (sharp at any zoom, no image library), with an optional caption."""
+
+    def __init__(self, data: str, *, size: float = 32 * mm, caption: str = ""):
+        super().__init__()
+        self.data = data
+        self.size = size
+        self.caption = str(caption) if caption else ""
+        qr = segno.make(data, error="m")
+        rows = [list(row) for row in qr.matrix_iter(border=2)]
+        module = size / len(rows)
+        drawing = Drawing(size, size)
+        for y, row in enumerate(rows):
+            x = 0
+            while x < len(row):
+                if row[x]:
+                    start = x
+                    while x < len(row) and row[x]:
+                        x += 1
+                    drawing.add(
+                        Rect(
+                            start * module,
+                            size - (y + 1) * module,
+                            (x - start) * module,
+                            module,
+                            fillColor=colors.black,
+                            strokeColor=None,
+                        )
+                    )
+                else:
+                    x += 1
+        self.drawing = drawing
+        self._caption = _para(self.caption, "caption") if self.caption else None
+
+    def wrap(self, available_width, available_height):
+        self.width = available_width
+        height = self.size
+        if self._caption:
+            _, caption_height = self._caption.wrap(max(self.size * 2, 50 * mm), available_height)
+            height += caption_height + 1 * mm
+        self.height = height
+        return self.width, self.height
+
+    def draw(self):
+        left = (self.width - self.size) / 2
+        top = self.height - self.size
+        self.drawing.drawOn(self.canv, left, top)
+        if self._caption:
+            caption_width = max(self.size * 2, 50 * mm)
+            _, caption_height = self._caption.wrap(caption_width, self.height)
+            self._caption.drawOn(self.canv, (self.width - caption_width) / 2, top - 1 * mm - caption_height)
+
+
+class PdfDocument:
+    """An A4 document built top to bottom; `render()` returns the PDF bytes."""
+
+    def __init__(self, *, title: str, subtitle: str = "", footer: str = "", author: str = ""):
+        self.title = str(title)
+        self.footer = str(footer) if footer else ""
+        self.author = str(author) if author else ""
+        self.story: list = [_para(title, "title")]
+        if subtitle:
+            self.story.append(_para(subtitle, "subtitle"))
+        self.story.append(Spacer(1, 4 * mm))
+
+    # --- building blocks -------------------------------------------------------------------------------
+
+    def heading(self, text) -> PdfDocument:
+        self.story.append(_para(text, "heading"))
+        return self
+
+    def paragraph(self, text) -> PdfDocument:
+        self.story.append(_para(text, "body"))
+        return self
+
+    def paragraphs(self, texts: Iterable) -> PdfDocument:
+        for text in texts:
+            self.paragraph(text)
+        return self
+
+    def spacer(self, height_mm: float = 4) -> PdfDocument:
+        self.story.append(Spacer(1, height_mm * mm))
+        return self
+
+    def fields(self, rows: Sequence[tuple], *, columns: int = 1) -> PdfDocument:
+        """Label–value rows in a bordered grid, `columns` pairs a line (1 or 2)."""
+        pairs = [(_para(label, "label"), _para(value)) for label, value in rows]
+        if not pairs:
+            return self
+        lines = []
+        for start in range(0, len(pairs), columns):
+            chunk = pairs[start : start + columns]
+            line = [cell for pair in chunk for cell in pair]
+            line += [""] * (2 * columns - len(line))
+            lines.append(line)
+        label_width = 28 * mm
+        value_width = CONTENT_WIDTH / columns - label_width
+        table = Table(lines, colWidths=[label_width, value_width] * columns, hAlign="LEFT")
+        style = [
+            ("GRID", (0, 0), (-1, -1), 0.5, GRID),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("TOPPADDING", (0, 0), (-1, -1), 4),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ]
+        style += [("BACKGROUND", (2 * c, 0), (2 * c, -1), LABEL_BACKGROUND) for c in range(columns)]
+        table.setStyle(TableStyle(style))
+        self.story.append(table)
+        self.story.append(Spacer(1, 3 * mm))
+        return self
+
+    def table(
+        self,
+        headers: Sequence,
+        rows: Iterable[Sequence],
+        *,
+        col_widths: Sequence[float] | None = None,
+        title: str = "",
+    ) -> PdfDocument:
+        """A grid with a shaded header row repeated on every page. col_widths are fractions of the width
+        (they need not sum to 1) or None for equal columns."""
+        if title:
+            self.heading(title)
+        data = [[_para(h, "label") for h in headers]]
+        data += [[_para(cell) for cell in row] for row in rows]
+        if col_widths:
+            total = sum(col_widths)
+            widths = [CONTENT_WIDTH * w / total for w in col_widths]
+        else:
+            widths = [CONTENT_WIDTH / len(headers)] * len(headers)
+        table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
+        table.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.5, GRID),
+                    ("BACKGROUND", (0, 0), (-1, 0), LABEL_BACKGROUND),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("TOPPADDING", (0, 0), (-1, -1), 3),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ]
+            )
+        )
+        self.story.append(table)
+        self.story.append(Spacer(1, 3 * mm))
+        return self
+
+    def qr(self, data: str, *, caption: str = "", size_mm: float = 32) -> PdfDocument:
+        """A centred QR code of `data` (a verification URL, say) with a caption under it."""
+        self.story.append(KeepTogether([Spacer(1, 2 * mm), QrCode(data, size=size_mm * mm, caption=caption)]))
+        return self
+
+    # --- output ----------------------------------------------------------------------------------------
+
+    def _decorate(self, canvas, doc) -> None:
+        canvas.saveState()
+        canvas.setFont(FONT, 8)
+        canvas.setFillColor(colors.HexColor("#555555"))
+        if self.footer:
+            canvas.drawString(MARGIN, 10 * mm, self.footer)
+        canvas.drawRightString(PAGE_WIDTH - MARGIN, 10 * mm, f"第 {doc.page} 页")
+        canvas.restoreState()
+
+    def render(self) -> bytes:
+        buffer = io.BytesIO()
+        template = SimpleDocTemplate(
+            buffer,
+            pagesize=A4,
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=MARGIN,
+            bottomMargin=MARGIN + 4 * mm,
+            title=self.title,
+            author=self.author,
+            creator="shebao",
+        )
+        template.build(list(self.story), onFirstPage=self._decorate, onLaterPages=self._decorate)
+        return buffer.getvalue()
+
+
+def render_pdf(
+    *,
+    title: str,
+    subtitle: str = "",
+    fields: Sequence[tuple] = (),
+    table: tuple[Sequence, Iterable[Sequence]] | None = None,
+    table_title: str = "",
+    notes: Sequence = (),
+    qr: str | None = None,
+    qr_caption: str = "",
+    footer: str = "",
+) -> bytes:
+    """The common shape in one call: title, label–value rows, one table, notes, an optional QR code."""
+    doc = PdfDocument(title=title, subtitle=subtitle, footer=footer)
+    doc.fields(fields)
+    if table is not None:
+        headers, rows = table
+        doc.table(headers, rows, title=table_title)
+    doc.paragraphs(notes)
+    if qr:
+        doc.qr(qr, caption=qr_caption)
+    return doc.render()
+
+
+def pdf_response(data: bytes, filename: str, *, inline: bool = True) -> HttpResponse:
+    """An HttpResponse for PDF bytes; a Chinese filename is sent RFC 6266-style with an ASCII fallback."""
+    response = HttpResponse(data, content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    ascii_name = filename.encode("ascii", "ignore").decode() or "document.pdf"
+    if not ascii_name.lower().endswith(".pdf"):
+        ascii_name = "document.pdf"
+    response["Content-Disposition"] = (
+        f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    )
+    response["Cache-Control"] = "no-store"
+    return response
