@@ -92,9 +92,12 @@ def screenshot(page, name: str) -> Path:
 
 
 def browser_login(page, username: str, password: str, *, kind: str = "employer") -> None:
-    """Log in through the real login page."""
-    page.goto("/accounts/login/")
-    page.locator(f"input[name=kind][value={kind}]").check()
+    """Log in through the real login page (kind: employer, individual, or staff for the office)."""
+    if kind == "staff":
+        page.goto("/accounts/login/?kind=staff")
+    else:
+        page.goto("/accounts/login/")
+        page.locator(f"input[name=kind][value={kind}]").check()
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.locator("form button[type=submit]").first.click()

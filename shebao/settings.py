@@ -48,12 +48,15 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "shebao.core",
     "shebao.accounts",
     "shebao.employers",
     "shebao.persons",
     "shebao.contributions",
     "shebao.declarations",
+    "shebao.certificates",
     "shebao.portal",
     "shebao.office",
     "shebao.demo",
@@ -68,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "shebao.accounts.middleware.AccountSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -86,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shebao.core.context_processors.site",
+                "shebao.declarations.context_processors.unread_results",
             ],
         },
     }
@@ -103,6 +108,13 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 
 SESSION_COOKIE_AGE = int(env_str("SHEBAO_SESSION_IDLE_SECONDS", "1800"))  # idle sessions end after 30 minutes
+# Login protection (accounts): failures before an account locks, for how long, failures allowed per client
+# address in a window, and how long a first or reset password stays valid.
+SHEBAO_LOGIN_MAX_FAILURES = int(env_str("SHEBAO_LOGIN_MAX_FAILURES", "5"))
+SHEBAO_LOGIN_LOCK_MINUTES = int(env_str("SHEBAO_LOGIN_LOCK_MINUTES", "15"))
+SHEBAO_LOGIN_IP_MAX_FAILURES = int(env_str("SHEBAO_LOGIN_IP_MAX_FAILURES", "30"))
+SHEBAO_LOGIN_IP_WINDOW_MINUTES = int(env_str("SHEBAO_LOGIN_IP_WINDOW_MINUTES", "15"))
+SHEBAO_TEMPORARY_PASSWORD_DAYS = int(env_str("SHEBAO_TEMPORARY_PASSWORD_DAYS", "30"))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SHEBAO_SECURE_COOKIES", False)

@@ -8,6 +8,10 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("shebao.accounts.urls")),
+    # Public receipt verification (the QR code on a declaration receipt); read-only, no login.
+    path("verify/", include("shebao.declarations.urls")),
+    # Public certificate verification (the QR code on a Q16 certificate); read-only, no login.
+    path("", include("shebao.certificates.urls")),
 ]
 
 if settings.SHEBAO_SITES in ("portal", "all"):

@@ -1,6 +1,9 @@
+import datetime as dt
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -29,6 +32,9 @@ class User(AbstractUser):
     is_clerk = models.BooleanField(_("窗口受理人员"), default=False)
     is_office_admin = models.BooleanField(_("系统管理员"), default=False)
     must_change_password = models.BooleanField(_("须修改初始密码"), default=False)
+    password_expires_at = models.DateTimeField(_("临时密码有效期至"), null=True, blank=True)
+    failed_logins = models.PositiveSmallIntegerField(_("连续登录失败次数"), default=0)
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("用户")
@@ -40,6 +46,17 @@ class User(AbstractUser):
                 | Q(kind="staff", employer__isnull=True, person__isnull=True),
                 name="user_kind_matches_link",
             ),
+            models.CheckConstraint(
+                condition=Q(is_employer_admin=False) | Q(kind="employer"), name="user_admin_is_employer_user"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="staff") | Q(is_reviewer=False, is_clerk=False, is_office_admin=False),
+                name="user_office_roles_only_staff",
+            ),
+            models.UniqueConstraint(
+                fields=["employer"], condition=Q(is_employer_admin=True), name="one_admin_per_employer"
+            ),
+            models.UniqueConstraint(fields=["person"], name="one_account_per_person"),
         ]
 
     @property
@@ -49,6 +66,21 @@ class User(AbstractUser):
     @property
     def label(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def office_roles(self) -> list[str]:
+        return [role for role in OFFICE_ROLE_LABELS if getattr(self, role)]
+
+    def is_locked(self, now) -> bool:
+        return self.locked_until is not None and self.locked_until > now
+
+
+# The office roles a staff user may hold (several at once), as boolean fields on User.
+OFFICE_ROLE_LABELS = {
+    "is_reviewer": _("审核人员"),
+    "is_clerk": _("窗口受理人员"),
+    "is_office_admin": _("系统管理员"),
+}
 
 
 class ItemGrant(models.Model):
@@ -61,3 +93,85 @@ class ItemGrant(models.Model):
         verbose_name = _("事项权限")
         verbose_name_plural = _("事项权限")
         constraints = [models.UniqueConstraint(fields=["user", "item_code"], name="one_grant_per_item")]
+
+
+class AccountEventKind(models.TextChoices):
+    CREATED = "created", _("开通帐户")
+    LOGIN = "login", _("登录成功")
+    LOGIN_FAILED = "login_failed", _("登录失败")
+    LOCKED = "locked", _("帐户锁定")
+    UNLOCKED = "unlocked", _("解除锁定")
+    LOGOUT = "logout", _("退出登录")
+    SESSION_EXPIRED = "session_expired", _("超时自动退出")
+    PASSWORD_CHANGED = "password_changed", _("修改密码")
+    PASSWORD_RESET = "password_reset", _("重置密码")
+    DISABLED = "disabled", _("停用帐户")
+    ENABLED = "enabled", _("启用帐户")
+    GRANTS_CHANGED = "grants_changed", _("变更事项权限")
+    ROLES_CHANGED = "roles_changed", _("变更经办角色")
+    TOTP_ENABLED = "totp_enabled", _("启用动态口令")
+    TOTP_DISABLED = "totp_disabled", _("停用动态口令")
+
+
+class AccountEvent(models.Model):
+    """Append-only trail of what happened to an account: who did it, when and from which address.
+
+    Rows are only ever inserted (services.event_record); failures for unknown user names keep the name typed
+    in `username` with `user` empty, so failures per client address can be counted."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="events")
+    username = models.CharField(_("用户名"), max_length=150, blank=True)
+    kind = models.CharField(_("事件"), max_length=20, choices=AccountEventKind.choices)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("操作人")
+    )
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("帐户事件")
+        verbose_name_plural = _("帐户事件")
+        indexes = [
+            models.Index(fields=["user", "-at"], name="account_event_user_at"),
+            models.Index(fields=["ip", "kind", "at"], name="account_event_ip_kind_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.kind}"
+
+    @property
+    def summary(self) -> str:
+        """The detail in words, for the event lists."""
+        d = self.detail or {}
+        parts = []
+        if "reason" in d and self.kind == AccountEventKind.LOGIN_FAILED:
+            parts.append(str(FAILURE_REASONS.get(d["reason"], d["reason"])))
+        if d.get("added"):
+            parts.append(_("增加：") + "、".join(d["added"]))
+        if d.get("removed"):
+            parts.append(_("取消：") + "、".join(d["removed"]))
+        if d.get("reason") == "administrator_grants_reduced":
+            parts.append(_("(随单位管理员权限调整)"))
+        if self.kind == AccountEventKind.CREATED:
+            if d.get("items"):
+                parts.append(_("授权 %(count)d 项事项") % {"count": len(d["items"])})
+            if d.get("roles"):
+                parts.append("、".join(str(OFFICE_ROLE_LABELS.get(r, r)) for r in d["roles"]))
+            if d.get("via") == "counter":
+                parts.append(_("窗口受理"))
+        if self.kind == AccountEventKind.LOCKED and d.get("until"):
+            parts.append(_("锁定至 %(until)s") % {"until": timezone.localtime(dt.datetime.fromisoformat(d["until"])).strftime("%H:%M")})
+        if d.get("totp"):
+            parts.append(_("动态口令验证"))
+        return "；".join(parts)
+
+
+FAILURE_REASONS = {
+    "bad_credentials": _("用户名或密码错误"),
+    "locked": _("帐户已锁定"),
+    "disabled": _("帐户已停用"),
+    "expired": _("初始密码已过期"),
+    "ip_limited": _("该地址失败次数过多"),
+    "bad_totp": _("动态口令错误"),
+}

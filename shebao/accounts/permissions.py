@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from shebao.declarations.catalogue import ITEMS, Item, get_item
 
 from .models import UserKind
+from .rules import ADMIN_ONLY_ITEMS
 
 OFFICE_ROLES = ("is_reviewer", "is_clerk", "is_office_admin")
 
@@ -35,7 +36,25 @@ def can_use_item(user, item: Item) -> bool:
         return False
     if user.kind == UserKind.INDIVIDUAL and not item.for_individual:
         return False
+    if item.code in ADMIN_ONLY_ITEMS and not user.is_employer_admin:
+        return False
     return item.code in granted_codes(user)
+
+
+def refusal_message(user, item: Item) -> str:
+    """Why `user` may not use `item`, in Chinese, for the 403 page."""
+    if user.kind == UserKind.STAFF:
+        return _("网上办事大厅仅供单位用户和个人用户使用，工作人员请使用经办系统。")
+    if user.kind == UserKind.INDIVIDUAL and not item.for_individual:
+        return _("「%(name)s」(%(code)s) 是单位业务，个人用户不能办理。") % {"name": item.name, "code": item.code}
+    if user.kind == UserKind.EMPLOYER and not item.for_employer:
+        return _("「%(name)s」(%(code)s) 仅供个人用户办理。") % {"name": item.name, "code": item.code}
+    if item.code in ADMIN_ONLY_ITEMS and not user.is_employer_admin:
+        return _("「%(name)s」(%(code)s) 仅限单位管理员办理。") % {"name": item.name, "code": item.code}
+    return _("您没有办理「%(name)s」(%(code)s) 的权限，请联系单位管理员或经办机构授权。") % {
+        "name": item.name,
+        "code": item.code,
+    }
 
 
 def visible_items(user) -> list[Item]:
@@ -55,10 +74,7 @@ def item_required(code: str):
             if not item.public and not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not can_use_item(user, item):
-                raise PermissionDenied(
-                    _("您没有办理「%(name)s」(%(code)s) 的权限，请联系单位管理员或经办机构授权。")
-                    % {"name": item.name, "code": item.code}
-                )
+                raise PermissionDenied(refusal_message(user, item))
             request.item = item
             return view(request, *args, **kwargs)
 

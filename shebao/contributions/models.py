@@ -166,7 +166,9 @@ class SettlementRun(models.Model):
     started_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    source = models.CharField(_("发起方式"), max_length=16, default="office")  # office / console / task / demo
+    source = models.CharField(
+        _("发起方式"), max_length=16, default="office"
+    )  # office / console / task / demo
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
@@ -215,6 +217,9 @@ class SettlementRate(models.Model):
     risk_class = models.PositiveSmallIntegerField(_("工伤风险类别"))
     employer_rate = models.DecimalField(_("单位缴费比例"), **RATE)
     individual_rate = models.DecimalField(_("个人缴费比例"), **RATE)
+    # The same rates in millionths (0.160000 → 160000): settlement SQL computes in integers.
+    employer_micro = models.BigIntegerField()
+    individual_micro = models.BigIntegerField()
 
     class Meta:
         verbose_name = _("结算所用费率")
@@ -374,7 +379,9 @@ class Allocation(models.Model):
     """Part of an arrival applied to one employer period. The surcharge is what was late on this part."""
 
     arrival = models.ForeignKey(Arrival, on_delete=models.PROTECT, related_name="allocations")
-    employer = models.ForeignKey("employers.Employer", on_delete=models.PROTECT, related_name="+", db_index=False)
+    employer = models.ForeignKey(
+        "employers.Employer", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     period = models.PositiveIntegerField(_("结算期"))
     amount = models.DecimalField(_("分配金额"), **MONEY)
     applied_on = models.DateField(_("缴费日期"))  # the arrival's date
@@ -403,9 +410,18 @@ class PensionEntry(models.Model):
 
     person = models.ForeignKey("persons.Person", on_delete=models.PROTECT, related_name="+", db_index=False)
     employer = models.ForeignKey(
-        "employers.Employer", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        "employers.Employer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     period = models.PositiveIntegerField(_("所属期"))
+    # The account year and month (1–12) the entry is booked in: the period's, unless that year was already
+    # closed when the money arrived, then month 1 of the first open year.
+    year = models.PositiveSmallIntegerField(_("记账年度"))
+    month = models.PositiveSmallIntegerField(_("记账月份"))
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.CREDIT)
     amount = models.DecimalField(_("金额"), **MONEY)
     credited_on = models.DateField(_("记账日期"))
@@ -413,7 +429,10 @@ class PensionEntry(models.Model):
     class Meta:
         verbose_name = _("养老帐户记账")
         verbose_name_plural = _("养老帐户记账")
-        indexes = [models.Index(fields=["person", "period"], name="pension_entry_person_period")]
+        indexes = [models.Index(fields=["person", "year"], name="pension_entry_person_year")]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="pension_entry_month_valid")
+        ]
 
 
 class PensionYear(models.Model):
@@ -467,7 +486,12 @@ class MedicalEntry(models.Model):
 
     person = models.ForeignKey("persons.Person", on_delete=models.PROTECT, related_name="+", db_index=False)
     employer = models.ForeignKey(
-        "employers.Employer", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        "employers.Employer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     period = models.PositiveIntegerField(_("所属期"))
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
@@ -496,7 +520,9 @@ class PensionPayment(models.Model):
     """A monthly pension paid to a retiree; employer = the one the person retired from (Q04)."""
 
     person = models.ForeignKey("persons.Person", on_delete=models.PROTECT, related_name="+", db_index=False)
-    employer = models.ForeignKey("employers.Employer", on_delete=models.PROTECT, related_name="+", db_index=False)
+    employer = models.ForeignKey(
+        "employers.Employer", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     period = models.PositiveIntegerField(_("支付期"))
     basic_amount = models.DecimalField(_("基础养老金"), **MONEY)
     account_amount = models.DecimalField(_("个人帐户养老金"), **MONEY)
@@ -534,7 +560,9 @@ class MaternityPayment(models.Model):
         MISCARRIAGE = "miscarriage", _("流产")
 
     person = models.ForeignKey("persons.Person", on_delete=models.PROTECT, related_name="+", db_index=False)
-    employer = models.ForeignKey("employers.Employer", on_delete=models.PROTECT, related_name="+", db_index=False)
+    employer = models.ForeignKey(
+        "employers.Employer", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     period = models.PositiveIntegerField(_("支付期"))
     delivery_date = models.DateField(_("生育日期"))
     delivery_type = models.CharField(_("生育类型"), max_length=16, choices=DeliveryType.choices)
@@ -569,7 +597,9 @@ class InjuryCase(models.Model):
         CLOSED = "closed", _("已结案")
 
     person = models.ForeignKey("persons.Person", on_delete=models.PROTECT, related_name="+")
-    employer = models.ForeignKey("employers.Employer", on_delete=models.PROTECT, related_name="+", db_index=False)
+    employer = models.ForeignKey(
+        "employers.Employer", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     case_number = models.CharField(_("案件编号"), max_length=20, unique=True)
     accident_date = models.DateField(_("事故日期"))
     place = models.CharField(_("事故地点"), max_length=100)
@@ -614,7 +644,9 @@ class InjuryPayment(models.Model):
 
     case = models.ForeignKey(InjuryCase, on_delete=models.PROTECT, related_name="payments")
     person = models.ForeignKey("persons.Person", on_delete=models.PROTECT, related_name="+", db_index=False)
-    employer = models.ForeignKey("employers.Employer", on_delete=models.PROTECT, related_name="+", db_index=False)
+    employer = models.ForeignKey(
+        "employers.Employer", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     period = models.PositiveIntegerField(_("支付期"))
     item = models.CharField(_("费用项目"), max_length=24, choices=Item.choices)
     amount = models.DecimalField(_("金额"), **MONEY)

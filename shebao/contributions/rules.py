@@ -41,3 +41,115 @@ def retirement_period(birth_date: dt.date, rule: RetirementRule) -> int:
     """The YYYYMM in which the person reaches retirement age (birth month + age in months)."""
     index = birth_date.year * 12 + (birth_date.month - 1) + retirement_age_months(birth_date, rule)
     return (index // 12) * 100 + index % 12 + 1
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Arrears, late surcharge, allocation.
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def due_date(period: int, due_months_after: int = 1) -> dt.date:
+    """Last day to pay period P: the last day of the month `due_months_after` months after P."""
+    year, month = divmod(period, 100)
+    index = year * 12 + (month - 1) + due_months_after + 1  # first month after the due month
+    first_after = dt.date(index // 12, index % 12 + 1, 1)
+    return first_after - dt.timedelta(days=1)
+
+
+def days_late(due: dt.date, paid: dt.date) -> int:
+    """Days counted from the day after the due date to the day paid, both included (0 if on time)."""
+    return max(0, (paid - due).days)
+
+
+def late_surcharge(amount: Decimal, days: int, daily_rate: Decimal, rule: str = DEFAULT_ROUNDING) -> Decimal:
+    """round(overdue amount × daily rate × days): 10,000.00 × 0.0005 × 20 → 100.00."""
+    return round_money(amount * daily_rate * days, rule)
+
+
+@dataclass(frozen=True)
+class Owed:
+    period: int
+    amount: Decimal  # still owed, > 0
+
+
+def allocate(
+    amount: Decimal, owed: list[Owed], *, named_period: int | None = None
+) -> list[tuple[int, Decimal]]:
+    """Split `amount` over owed periods: the named period first, then oldest first. Never more than `amount`
+    in total, never more than a period owes. What is left is the employer's credit."""
+    order = sorted(owed, key=lambda o: (o.period != named_period, o.period))
+    left = amount
+    result = []
+    for row in order:
+        if left <= 0:
+            break
+        part = min(left, row.amount)
+        if part > 0:
+            result.append((row.period, part))
+            left -= part
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Pension account interest.
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def yearly_interest(
+    opening: Decimal, credits: list[tuple[int, Decimal]], rate: Decimal, rule: str = DEFAULT_ROUNDING
+) -> Decimal:
+    """opening × r + Σ credit_m × r × (13 − m) / 12, rounded once (money.md). credits: (month 1–12, amount)."""
+    weighted = sum((amount * (13 - month) for month, amount in credits), Decimal(0))
+    return round_money((opening * 12 + weighted) * rate / 12, rule)
+
+
+@dataclass(frozen=True)
+class AccountYear:
+    opening: Decimal
+    credits: Decimal
+    interest: Decimal
+    closing: Decimal
+
+
+def close_account_year(
+    opening: Decimal, credits: list[tuple[int, Decimal]], rate: Decimal, rule: str = DEFAULT_ROUNDING
+) -> AccountYear:
+    total = sum((amount for _month, amount in credits), Decimal("0.00"))
+    interest = yearly_interest(opening, credits, rate, rule)
+    return AccountYear(opening, total, interest, opening + total + interest)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Benefits.
+# ---------------------------------------------------------------------------------------------------------------
+
+# Lump-sum disability grant in months of wage, by disability grade 1–10 (money.md).
+DISABILITY_GRANT_MONTHS = {1: 27, 2: 25, 3: 23, 4: 21, 5: 18, 6: 16, 7: 13, 8: 11, 9: 9, 10: 7}
+
+# Retirement age (years) → divisor of the account pension (money.md).
+ACCOUNT_PENSION_DIVISORS = {50: 195, 55: 170, 60: 139, 61: 132, 62: 125, 63: 117}
+
+
+def maternity_allowance(average_base: Decimal, leave_days: int, rule: str = DEFAULT_ROUNDING) -> Decimal:
+    """The employer's average monthly base ÷ 30 × leave days: 6,000.00 and 158 days → 31,600.00."""
+    return round_money(average_base * leave_days / 30, rule)
+
+
+def disability_grant(monthly_wage: Decimal, grade: int, rule: str = DEFAULT_ROUNDING) -> Decimal:
+    return round_money(monthly_wage * DISABILITY_GRANT_MONTHS[grade], rule)
+
+
+def basic_pension(
+    average_wage: Decimal,
+    contribution_index: Decimal,
+    contribution_years: Decimal,
+    rule: str = DEFAULT_ROUNDING,
+) -> Decimal:
+    """(A + A × I) / 2 × N × 1 %: A = 8,020, I = 1.0, N = 30 → 2,406.00."""
+    a = average_wage
+    return round_money((a + a * contribution_index) / 2 * contribution_years / 100, rule)
+
+
+def account_pension(balance: Decimal, retirement_age_years: int, rule: str = DEFAULT_ROUNDING) -> Decimal:
+    """Account balance ÷ the divisor of the retirement age: 150,000.00 at 60 → 1,079.14."""
+    return round_money(balance / ACCOUNT_PENSION_DIVISORS[retirement_age_years], rule)

@@ -3,17 +3,18 @@
 One small builder on reportlab's platypus with its built-in CJK font (STSong-Light, so no font files ship with
 the project) and segno for QR codes, drawn as vectors. Typical use::
 
-    from shebao.core.pdf import PdfDocument, pdf_response
+    from shebao.core.pdf import PdfDocument, mono, pdf_response
 
     doc = PdfDocument(title="申报回执", subtitle="申报流水号 2026000123")
-    doc.fields([("单位名称", employer.name), ("申报时间", "2026-01-05 10:21")])
+    doc.fields([("单位名称", employer.name), ("申报时间", "2026-01-05 10:21"), ("密码", mono(password))])
     doc.table(["身份证号", "姓名", "结果"], [[p.id_number, p.name, "通过"] for p in people])
     doc.paragraph("请携带以下材料到经办窗口办结：……")
     doc.qr("https://example.org/verify/abc", caption="扫码核验")
     return pdf_response(doc.render(), "回执.pdf")
 
 or in one call: ``render_pdf(title=..., fields=[...], table=(headers, rows), notes=[...], qr=url)``.
-Every text is escaped (no reportlab markup from user data); lazy translations are accepted anywhere.
+Every text is escaped (no reportlab markup from user data); lazy translations are accepted anywhere;
+``mono(value)`` prints a value in a fixed-width font (passwords, codes people type).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN = 18 * mm
+MARGIN = 16 * mm
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 GRID = colors.HexColor("#888888")
 LABEL_BACKGROUND = colors.HexColor("#EEF2F6")
@@ -59,6 +60,14 @@ STYLES = {
 }
 
 
+class Mono(str):
+    """A value printed in a fixed-width bold font, for things people must type exactly (passwords, codes)."""
+
+
+def mono(value) -> Mono:
+    return Mono(str(value))
+
+
 def _text(value) -> str:
     """Any value as escaped paragraph text; None and '' become a dash-free blank."""
     if value is None:
@@ -67,6 +76,8 @@ def _text(value) -> str:
 
 
 def _para(value, style: str = "cell") -> Paragraph:
+    if isinstance(value, Mono):
+        return Paragraph(f'<font name="Courier-Bold" size="12">{_text(value)}</font>', STYLES[style])
     return Paragraph(_text(value), STYLES[style])
 
 
@@ -165,14 +176,14 @@ class PdfDocument:
             line = [cell for pair in chunk for cell in pair]
             line += [""] * (2 * columns - len(line))
             lines.append(line)
-        label_width = 28 * mm
+        label_width = 34 * mm
         value_width = CONTENT_WIDTH / columns - label_width
         table = Table(lines, colWidths=[label_width, value_width] * columns, hAlign="LEFT")
         style = [
             ("GRID", (0, 0), (-1, -1), 0.5, GRID),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("TOPPADDING", (0, 0), (-1, -1), 4),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ]
         style += [("BACKGROUND", (2 * c, 0), (2 * c, -1), LABEL_BACKGROUND) for c in range(columns)]
         table.setStyle(TableStyle(style))
@@ -206,8 +217,8 @@ class PdfDocument:
                     ("GRID", (0, 0), (-1, -1), 0.5, GRID),
                     ("BACKGROUND", (0, 0), (-1, 0), LABEL_BACKGROUND),
                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                    ("TOPPADDING", (0, 0), (-1, -1), 3),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                    ("TOPPADDING", (0, 0), (-1, -1), 2),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
                 ]
             )
         )
@@ -215,9 +226,29 @@ class PdfDocument:
         self.story.append(Spacer(1, 3 * mm))
         return self
 
-    def qr(self, data: str, *, caption: str = "", size_mm: float = 32) -> PdfDocument:
-        """A centred QR code of `data` (a verification URL, say) with a caption under it."""
-        self.story.append(KeepTogether([Spacer(1, 2 * mm), QrCode(data, size=size_mm * mm, caption=caption)]))
+    def qr(self, data: str, *, caption: str = "", size_mm: float = 32, beside: Sequence = ()) -> PdfDocument:
+        """A QR code of `data` (a verification URL, say) with a caption under it: centred on its own, or on the
+        right of the paragraphs `beside` (instructions, a certificate's statement)."""
+        code = QrCode(data, size=size_mm * mm, caption=caption)
+        if not beside:
+            self.story.append(KeepTogether([Spacer(1, 2 * mm), code]))
+            return self
+        text_width = CONTENT_WIDTH - (size_mm + 16) * mm
+        table = Table(
+            [[[_para(text, "body") for text in beside], code]],
+            colWidths=[text_width, CONTENT_WIDTH - text_width],
+            hAlign="LEFT",
+        )
+        table.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (0, 0), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ]
+            )
+        )
+        self.story.append(table)
         return self
 
     # --- output ----------------------------------------------------------------------------------------

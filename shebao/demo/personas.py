@@ -89,7 +89,7 @@ def personas_create(*, employer_a, employer_b, person) -> list[DemoLogin]:
 
 
 def personas_list() -> list[DemoLogin]:
-    """The demo logins of an existing demo database (for a rerun of `shebao demo`)."""
+    """The demo logins of an existing demo database (for a rerun of `shebao demo`), in the creation order."""
     roles = {
         "employer_admin": _("单位管理员"),
         "employer_operator": _("单位经办人"),
@@ -98,25 +98,19 @@ def personas_list() -> list[DemoLogin]:
         "clerk": _("窗口受理人员"),
         "office_admin": _("系统管理员"),
     }
+    users = {u.username: u for u in User.objects.filter(username__in=roles).select_related("employer")}
+    individual = User.objects.filter(kind=UserKind.INDIVIDUAL).select_related("person").order_by("id").first()
+    if len(users) < len(roles) or individual is None:
+        return []
     logins = []
-    for user in User.objects.filter(username__in=roles).select_related("employer"):
+    for username, role in roles.items():
+        user = users[username]
         where = "/office/" if user.kind == UserKind.STAFF else "/portal/"
         logins.append(
-            DemoLogin(
-                str(roles[user.username]),
-                user.username,
-                DEMO_PASSWORD,
-                where,
-                user.employer.name if user.employer else "",
-            )
+            DemoLogin(str(role), username, DEMO_PASSWORD, where, user.employer.name if user.employer else "")
         )
-    individual = User.objects.filter(kind=UserKind.INDIVIDUAL).select_related("person").order_by("id").first()
-    if individual:
-        logins.append(
-            DemoLogin(
-                str(_("个人用户")), individual.username, DEMO_PASSWORD, "/portal/", individual.person.name
-            )
-        )
-    order = ["employer_admin", "employer_operator", "employer_b_operator"]
-    logins.sort(key=lambda login: order.index(login.username) if login.username in order else 3)
+    logins.insert(
+        3,
+        DemoLogin(str(_("个人用户")), individual.username, DEMO_PASSWORD, "/portal/", individual.person.name),
+    )
     return logins

@@ -199,6 +199,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('period', models.PositiveIntegerField(verbose_name='所属期')),
+                ('year', models.PositiveSmallIntegerField(verbose_name='记账年度')),
+                ('month', models.PositiveSmallIntegerField(verbose_name='记账月份')),
                 ('kind', models.CharField(choices=[('credit', '个人缴费划入'), ('opening', '期初结转')], default='credit', max_length=16, verbose_name='类型')),
                 ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='金额')),
                 ('credited_on', models.DateField(verbose_name='记账日期')),
@@ -285,6 +287,8 @@ class Migration(migrations.Migration):
                 ('risk_class', models.PositiveSmallIntegerField(verbose_name='工伤风险类别')),
                 ('employer_rate', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='单位缴费比例')),
                 ('individual_rate', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='个人缴费比例')),
+                ('employer_micro', models.BigIntegerField()),
+                ('individual_micro', models.BigIntegerField()),
                 ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rates', to='contributions.settlementrun')),
             ],
             options={
@@ -391,7 +395,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='pensionentry',
-            index=models.Index(fields=['person', 'period'], name='pension_entry_person_period'),
+            index=models.Index(fields=['person', 'year'], name='pension_entry_person_year'),
+        ),
+        migrations.AddConstraint(
+            model_name='pensionentry',
+            constraint=models.CheckConstraint(condition=models.Q(('month__gte', 1), ('month__lte', 12)), name='pension_entry_month_valid'),
         ),
         migrations.AddIndex(
             model_name='pensionpayment',

@@ -67,7 +67,9 @@ class Inputs:
         self.values[name] = value
         return value
 
-    def period(self, name: str = "period", *, label: str | None = None, default: Period | None = None) -> Period:
+    def period(
+        self, name: str = "period", *, label: str | None = None, default: Period | None = None
+    ) -> Period:
         """A settlement period; empty → the current period (or `default`)."""
         raw = (self.data.get(name) or "").strip()
         fallback = default or self.current

@@ -16,13 +16,17 @@ def test_public_home_lists_catalogue_and_login(client):
 
 def test_every_persona_can_log_in_with_its_password(client, personas):
     for user in personas.users():
-        response = client.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD})
+        response = client.post(
+            reverse("accounts:login"), {"kind": user.kind, "username": user.username, "password": PASSWORD}
+        )
         assert response.status_code == 302, user.username
         client.post(reverse("accounts:logout"))
 
 
 def test_wrong_password_gives_chinese_message_and_no_session(client, personas):
-    response = client.post(reverse("accounts:login"), {"username": "a_operator", "password": "wrong-pass1"})
+    response = client.post(
+        reverse("accounts:login"), {"kind": "employer", "username": "a_operator", "password": "wrong-pass1"}
+    )
     assert response.status_code == 401
     assert "用户名或密码错误" in response.content.decode()
     assert "_auth_user_id" not in client.session

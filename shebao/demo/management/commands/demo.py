@@ -26,11 +26,13 @@ class Command(BaseCommand):
         started = time.monotonic()
         self.stdout.write("正在迁移数据库…")
         call_command("migrate", interactive=False, verbosity=0)
+        period = Period(options["period"]) if options["period"] else Period.current()
         if Employer.objects.exists():
             self.stdout.write("数据库中已有数据，保留现有数据(不重新生成)。")
-            logins = personas_list()
+            logins = personas_list() or self._personas(period)
         else:
-            logins = self._generate(options)
+            self._generate(options, period)
+            logins = self._personas(period)
         self.stdout.write(f"准备完成，用时 {time.monotonic() - started:.1f} 秒。")
         self._print_logins(options, logins)
         if not options["no_serve"]:
@@ -38,10 +40,17 @@ class Command(BaseCommand):
 
             serve(host=options["host"], port=options["port"], stdout=self.stdout)
 
-    def _generate(self, options):
-        from shebao.demo.generator import generate, pick_personas
+    def _personas(self, period):
+        from shebao.demo.generator import pick_personas
 
-        period = Period(options["period"]) if options["period"] else Period.current()
+        chosen = pick_personas(current_period=period.value)
+        return personas_create(
+            employer_a=chosen["employer_a"], employer_b=chosen["employer_b"], person=chosen["individual"]
+        )
+
+    def _generate(self, options, period):
+        from shebao.demo.generator import generate
+
         if options["employers"] < 2 or options["persons"] < options["employers"]:
             raise CommandError("--employers 至少为 2，且 --persons 不少于 --employers")
 
@@ -68,10 +77,6 @@ class Command(BaseCommand):
             generate_contribution_history(
                 current_period=period.value, seed=options["seed"], progress=progress
             )
-        chosen = pick_personas(current_period=period.value)
-        return personas_create(
-            employer_a=chosen["employer_a"], employer_b=chosen["employer_b"], person=chosen["person"]
-        )
 
     def _print_logins(self, options, logins):
         base = f"http://{options['host']}:{options['port']}"

@@ -1,0 +1,255 @@
+import datetime as dt
+import time
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from shebao.accounts import services
+from shebao.accounts.middleware import LAST_ACTIVITY
+from shebao.accounts.models import AccountEvent, User
+from shebao.core.testing import PASSWORD
+
+from .conftest import NEW_PASSWORD, logged_in, login
+
+pytestmark = pytest.mark.django_db
+
+HOMES = {"employer": "/portal/", "individual": "/portal/", "staff": "/office/"}
+
+
+def test_production_settings_hash_with_argon2_first():
+    # conftest switches tests to MD5; the module itself lists Argon2 first.
+    import importlib
+
+    import shebao.settings as production
+
+    importlib.reload(production)
+    assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_each_persona_logs_in_and_reaches_its_home(personas):
+    for user in personas.users():
+        client = Client()
+        response = login(client, user.username, PASSWORD, kind=user.kind)
+        assert response.status_code == 302, user.username
+        assert logged_in(client)
+        assert response["Location"] == "/"
+        assert client.get("/")["Location"] == HOMES[user.kind]
+        assert client.get(HOMES[user.kind]).status_code == 200, user.username
+        assert AccountEvent.objects.filter(user=user, kind="login").count() == 1
+
+
+def test_employer_admin_logs_in_with_credit_code_and_individual_with_id_number(personas):
+    client = Client()
+    code = personas.employer_a.credit_code.lower()  # compared in normal form
+    assert login(client, code, PASSWORD, kind="employer").status_code == 302
+    assert int(client.session["_auth_user_id"]) == personas.admin_a.pk
+
+    client = Client()
+    assert login(client, personas.person_1.id_number, PASSWORD, kind="individual").status_code == 302
+    assert int(client.session["_auth_user_id"]) == personas.individual.pk
+
+
+def test_wrong_password_and_unknown_user_get_the_same_message_and_no_session(personas):
+    wrong = login(Client(), "a_operator", "Wrong1234")
+    client = Client()
+    unknown = login(client, "nobody_here", "Wrong1234")
+    assert wrong.status_code == unknown.status_code == 401
+    for response in (wrong, unknown):
+        text = response.content.decode()
+        assert "用户名或密码错误" in text
+        assert "经办窗口办理用户认证" in text and "重置" in text
+        assert "锁定 15 分钟" in text
+    assert not logged_in(client)
+    failed = AccountEvent.objects.filter(kind="login_failed").order_by("id")
+    assert [(e.user_id, e.username, e.detail["reason"]) for e in failed] == [
+        (personas.operator_a.pk, "a_operator", "bad_credentials"),
+        (None, "nobody_here", "bad_credentials"),
+    ]
+
+
+def test_wrong_kind_is_an_ordinary_failure(personas):
+    response = login(Client(), "a_operator", PASSWORD, kind="individual")
+    assert response.status_code == 401
+    assert "用户名或密码错误" in response.content.decode()
+
+
+def test_missing_kind_asks_to_choose(personas):
+    response = Client().post(reverse("accounts:login"), {"username": "a_operator", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "单位用户" in response.content.decode()
+
+
+def test_five_failures_lock_for_fifteen_minutes_said_plainly(personas):
+    client = Client()
+    for _ in range(4):
+        assert "用户名或密码错误" in login(client, "a_operator", "Wrong1234").content.decode()
+    fifth = login(client, "a_operator", "Wrong1234").content.decode()
+    assert "已被锁定 15 分钟" in fifth and "连续 5 次" in fifth
+    # Now even the right password is refused, with the same plain message.
+    response = login(client, "a_operator", PASSWORD)
+    assert response.status_code == 401
+    assert "已被锁定" in response.content.decode()
+    assert not logged_in(client)
+    user = User.objects.get(pk=personas.operator_a.pk)
+    assert user.failed_logins == 5
+    assert user.locked_until - timezone.now() > dt.timedelta(minutes=14)
+    assert AccountEvent.objects.filter(user=user, kind="locked").count() == 1
+
+
+def test_lock_runs_out_and_counting_restarts(personas):
+    start = timezone.now()
+    for i in range(5):
+        result = services.login_attempt(
+            kind="employer", identifier="a_operator", password="x", ip="10.0.0.1", now=start + dt.timedelta(seconds=i)
+        )
+    assert result.reason == "locked"
+    later = start + dt.timedelta(minutes=15, seconds=5)
+    assert services.login_attempt(
+        kind="employer", identifier="a_operator", password="x", ip="10.0.0.1", now=later
+    ).reason == "bad_credentials"
+    assert User.objects.get(pk=personas.operator_a.pk).failed_logins == 1
+    ok = services.login_attempt(
+        kind="employer", identifier="a_operator", password=PASSWORD, ip="10.0.0.1", now=later
+    )
+    assert ok.ok and User.objects.get(pk=personas.operator_a.pk).failed_logins == 0
+
+
+def test_failures_are_limited_per_client_address(personas, settings):
+    settings.SHEBAO_LOGIN_IP_MAX_FAILURES = 3
+    for name in ("x1", "x2", "x3"):
+        login(Client(), name, "Wrong1234", REMOTE_ADDR="192.0.2.7")
+    client = Client()
+    response = login(client, "a_operator", PASSWORD, REMOTE_ADDR="192.0.2.7")
+    assert response.status_code == 429
+    assert "失败的次数过多" in response.content.decode()
+    assert not logged_in(client)
+    # Another address is not affected.
+    assert login(Client(), "a_operator", PASSWORD, REMOTE_ADDR="192.0.2.8").status_code == 302
+
+
+def test_disabled_account_is_told_so_only_with_the_right_password(personas):
+    services.user_disable(user=personas.operator_a, actor=personas.office_admin, ip="10.0.0.9")
+    client = Client()
+    response = login(client, "a_operator", PASSWORD)
+    assert response.status_code == 401
+    assert "已被停用" in response.content.decode()
+    assert not logged_in(client)
+    assert "已被停用" not in login(Client(), "a_operator", "Wrong1234").content.decode()
+
+
+def test_disabling_ends_an_open_session(personas):
+    client = Client()
+    login(client, "a_operator", PASSWORD)
+    assert client.get("/portal/").status_code == 200
+    services.user_disable(user=personas.operator_a, actor=personas.office_admin)
+    response = client.get("/portal/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_expired_first_password_is_refused(personas):
+    user = personas.operator_a
+    user.must_change_password = True
+    user.password_expires_at = timezone.now() - dt.timedelta(days=1)
+    user.save()
+    client = Client()
+    response = login(client, "a_operator", PASSWORD)
+    assert response.status_code == 401
+    text = response.content.decode()
+    assert "初始密码已于" in text and "过期" in text and "经办窗口" in text
+    assert not logged_in(client)
+
+
+def test_first_login_forces_password_change_then_lands_on_picked_item(personas):
+    user = personas.operator_a
+    user.must_change_password = True
+    user.password_expires_at = timezone.now() + dt.timedelta(days=3)
+    user.save()
+    client = Client()
+    # Picked an item on the public home page first: asked to log in, with the item named.
+    response = client.get("/portal/items/Q01/")
+    assert response.status_code == 302
+    login_page = client.get(response["Location"])
+    assert "Q01" in login_page.content.decode() and "单位基本信息查询" in login_page.content.decode()
+
+    response = login(client, "a_operator", PASSWORD, next_url="/portal/items/Q01/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:password_change"))
+    # Every other page sends them back to the change form.
+    blocked = client.get("/portal/")
+    assert blocked.status_code == 302 and blocked["Location"].startswith(reverse("accounts:password_change"))
+
+    bad = client.post(
+        response["Location"],
+        {"old_password": PASSWORD, "new_password": "a_operator99", "new_password_again": "a_operator99"},
+    )
+    assert bad.status_code == 400 and "不能与用户名相同" in bad.content.decode()
+    done = client.post(
+        response["Location"],
+        {"old_password": PASSWORD, "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD},
+    )
+    assert done.status_code == 302 and done["Location"] == "/portal/items/Q01/"
+    assert client.get("/portal/").status_code == 200  # still logged in after the change
+    user.refresh_from_db()
+    assert not user.must_change_password and user.password_expires_at is None
+    assert user.check_password(NEW_PASSWORD)
+    assert AccountEvent.objects.filter(user=user, kind="password_changed").exists()
+
+
+def test_login_first_then_pick_an_item(personas):
+    client = Client()
+    response = login(client, "a_operator", PASSWORD)
+    assert response["Location"] == "/"
+    home = client.get("/portal/").content.decode()
+    assert 'href="/portal/items/Q01/"' in home
+    assert client.get("/portal/items/Q01/").status_code == 200
+
+
+def test_next_to_another_site_is_ignored(personas):
+    response = login(Client(), "a_operator", PASSWORD, next_url="https://evil.example/")
+    assert response["Location"] == "/"
+
+
+def test_staff_login_page_and_staff_cannot_log_in_as_employer(personas):
+    page = Client().get(reverse("accounts:login") + "?next=/office/")
+    assert "经办系统登录" in page.content.decode()
+    assert login(Client(), "clerk", PASSWORD, kind="employer").status_code == 401
+    client = Client()
+    response = login(client, "clerk", PASSWORD, kind="staff", next_url="/office/")
+    assert response["Location"] == "/office/"
+
+
+def test_idle_session_ends_after_thirty_minutes(personas):
+    client = Client()
+    login(client, "a_operator", PASSWORD)
+    assert client.get("/portal/").status_code == 200
+    session = client.session
+    session[LAST_ACTIVITY] = int(time.time()) - settings.SESSION_COOKIE_AGE - 5
+    session.save()
+    response = client.get("/portal/", follow=True)
+    assert not logged_in(client)
+    assert "30 分钟未操作" in response.content.decode()
+    assert AccountEvent.objects.filter(user=personas.operator_a, kind="session_expired").exists()
+
+
+def test_active_session_is_kept(personas):
+    client = Client()
+    login(client, "a_operator", PASSWORD)
+    session = client.session
+    session[LAST_ACTIVITY] = int(time.time()) - settings.SESSION_COOKIE_AGE + 60
+    session.save()
+    assert client.get("/portal/").status_code == 200
+    assert settings.SESSION_COOKIE_AGE == 1800
+
+
+def test_logout_is_recorded(personas):
+    client = Client()
+    login(client, "a_operator", PASSWORD, REMOTE_ADDR="203.0.113.5")
+    client.post(reverse("accounts:logout"))
+    assert not logged_in(client)
+    kinds = list(
+        AccountEvent.objects.filter(user=personas.operator_a).order_by("id").values_list("kind", "ip")
+    )
+    assert kinds[-2:] == [("login", "203.0.113.5"), ("logout", "127.0.0.1")]

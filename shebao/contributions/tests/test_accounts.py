@@ -1,0 +1,130 @@
+"""Pension account yearly closing (money.md formula and both worked examples), medical account, benefits."""
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+
+from shebao.contributions.models import InjuryCase, PensionEntry, PensionYear
+from shebao.contributions.selectors import medical_account_year, pension_account_year
+from shebao.contributions.services import (
+    injury_case_determine,
+    injury_case_open,
+    injury_payment_record,
+    interest_close,
+    maternity_payment_record,
+    medical_debit_record,
+    pension_opening_record,
+)
+from shebao.core.errors import DomainError
+
+TODAY = dt.date(2025, 3, 1)
+
+
+def _credit(person, year, months, amount="384.96"):
+    PensionEntry.objects.bulk_create(
+        PensionEntry(
+            person=person, period=year * 100 + m, year=year, month=m, amount=D(amount),
+            credited_on=dt.date(year, m, 15),
+        )
+        for m in months
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_interest_closing_reproduces_both_worked_examples(personas):
+    full, partial = personas.person_1, personas.person_2
+    for person in (full, partial):
+        pension_opening_record(
+            person=person, year=2024, amount=D("50000.00"), credited_on=dt.date(2024, 1, 1)
+        )
+    _credit(full, 2024, range(1, 13))
+    _credit(partial, 2024, range(3, 13))
+    closing = interest_close(year=2024, today=TODAY)
+    assert closing.accounts == 2 and closing.rate == D("0.0262")
+    row = PensionYear.objects.get(person=full, year=2024)
+    assert (row.opening, row.credits, row.months_credited, row.interest, row.closing) == (
+        D("50000.00"), D("4619.52"), 12, D("1375.56"), D("55995.08"),
+    )  # fmt: skip
+    row = PensionYear.objects.get(person=partial, year=2024)
+    assert (row.opening, row.credits, row.months_credited, row.interest, row.closing) == (
+        D("50000.00"), D("3849.60"), 10, D("1356.23"), D("55205.83"),
+    )  # fmt: skip
+    shown = pension_account_year(person=full, year=2024)
+    assert shown.closed and shown.closing == D("55995.08") and len(shown.monthly) == 12
+
+
+@pytest.mark.django_db
+def test_next_year_opens_with_last_closing_and_years_close_in_order(personas):
+    from shebao.contributions.models import CreditedInterestRate
+
+    person = personas.person_1
+    pension_opening_record(person=person, year=2023, amount=D("1000.00"), credited_on=dt.date(2023, 1, 1))
+    interest_close(year=2023, today=TODAY)  # 1000 × 3.97 % = 39.70
+    assert PensionYear.objects.get(person=person, year=2023).closing == D("1039.70")
+    with pytest.raises(DomainError, match="已结息"):
+        interest_close(year=2023, today=TODAY)
+    with pytest.raises(DomainError, match="尚未结束"):
+        interest_close(year=2025, today=TODAY)
+    _credit(person, 2024, [12], "100.00")
+    interest_close(year=2024, today=TODAY)
+    # opening 1039.70 × 2.62 % = 27.24014; 100 × 2.62 % × 1/12 = 0.21833 → 27.46
+    row = PensionYear.objects.get(person=person, year=2024)
+    assert (row.opening, row.interest, row.closing) == (D("1039.70"), D("27.46"), D("1167.16"))
+    with pytest.raises(DomainError, match="请先结息 2025"):
+        interest_close(year=2026, today=dt.date(2028, 1, 1))
+    CreditedInterestRate.objects.filter(year=2025).delete()  # money.md has no 2025 rate
+    with pytest.raises(DomainError, match="记账利率未设置"):
+        interest_close(year=2025, today=dt.date(2028, 1, 1))
+    assert pension_account_year(person=person, year=2025).opening == D("1167.16")
+
+
+@pytest.mark.django_db
+def test_medical_account_credits_and_debits(personas):
+    from shebao.contributions.models import MedicalEntry
+
+    person = personas.person_1
+    MedicalEntry.objects.create(
+        person=person, period=202401, kind="credit", amount=D("96.24"), entry_date=dt.date(2024, 2, 10)
+    )
+    medical_debit_record(person=person, amount=D("30.00"), entry_date=dt.date(2024, 3, 1), place="社区药房")
+    with pytest.raises(DomainError, match="余额不足"):
+        medical_debit_record(person=person, amount=D("70.00"), entry_date=dt.date(2024, 3, 2))
+    year = medical_account_year(person=person, year=2024)
+    assert (year.opening, year.credits, year.debits, year.closing) == (
+        D("0.00"), D("96.24"), D("30.00"), D("66.24"),
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_maternity_allowance_from_the_employers_average_base(personas):
+    from shebao.contributions.services import settlement_run
+
+    for period in range(202401, 202413):
+        settlement_run(period=period)
+    # employer B: one employee at 6,000.00 → average 6,000.00; 158 days → 31,600.00
+    payment = maternity_payment_record(
+        person=personas.person_b1, employer=personas.employer_b, delivery_date=dt.date(2025, 1, 8),
+        delivery_type="natural", paid_on=dt.date(2025, 2, 1), medical_costs=D("3500.00"),
+    )  # fmt: skip
+    assert (payment.average_base, payment.leave_days, payment.allowance, payment.total) == (
+        D("6000.00"), 158, D("31600.00"), D("35100.00"),
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_injury_payment_needs_a_determined_case(personas):
+    case = injury_case_open(
+        person=personas.person_1, employer=personas.employer_a, accident_date=dt.date(2024, 5, 6),
+        place="车间", description="搬运时扭伤", injury="腰部扭伤",
+    )  # fmt: skip
+    assert case.status == InjuryCase.Status.REPORTED and case.case_number == "GS202405000001"
+    with pytest.raises(DomainError, match="尚未认定"):
+        injury_payment_record(case=case, item="medical", amount=D("800.00"), paid_on=dt.date(2024, 6, 1))
+    injury_case_determine(
+        case=case, status="determined", determined_on=dt.date(2024, 6, 1), disability_grade=10
+    )
+    payment = injury_payment_record(
+        case=case, item="medical", amount=D("800.00"), paid_on=dt.date(2024, 6, 20)
+    )
+    assert (payment.period, payment.employer_id) == (202406, personas.employer_a.pk)

@@ -1,0 +1,490 @@
+"""Items as data: the building blocks an item module declares itself with.
+
+An item module (``h01.py`` …) builds one :class:`ItemDefinition`: its fields (type, label, required, code
+table), its checks (run at submit, when a reviewer opens it and again at approval), its effect on approval,
+whether it needs the counter and whether it may be auto-approved. The portal form, the review page, the
+receipt and (later) the batch-import template and API schema are all derived from it.
+
+Stored data is canonical: each field's value as the string its ``parse`` accepts back (a list of strings for
+multiple choice, a list of dicts for a table), so the same ``evaluate`` runs on a form post and on a stored
+declaration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shebao.core.errors import DomainError, ValidationFailed
+from shebao.core.money import format_money
+from shebao.core.period import Period
+from shebao.core.validators import (
+    normalize_identifier,
+    normalize_text,
+    parse_amount,
+    parse_period,
+    validate_bank_account,
+    validate_id_number,
+    validate_name,
+    validate_phone,
+)
+
+# --- fields ----------------------------------------------------------------------------------------------
+
+KINDS = {
+    "id_number",
+    "name",
+    "text",
+    "choice",
+    "multi",
+    "period",
+    "amount",
+    "date",
+    "phone",
+    "bank_account",
+    "year",
+    "table",
+}
+_DATE_RE = re.compile(r"([0-9]{4})[-/.年]?([0-9]{1,2})[-/.月]?([0-9]{1,2})日?")
+
+
+def _choices(spec) -> list[tuple[str, str]]:
+    if callable(spec):
+        spec = spec()
+    return [(str(value), str(label)) for value, label in spec]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input of an item: ``kind`` says how it is parsed, shown and entered."""
+
+    name: str
+    label: Any  # lazy Chinese label
+    kind: str = "text"
+    required: bool = False
+    choices: Any = ()  # [(value, label)] or a callable giving them (a code table)
+    help: Any = ""
+    max_length: int = 200
+    columns: tuple[Field, ...] = ()  # for kind="table": one row's fields
+    default: Any = None  # shown in an empty form
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown field kind {self.kind}")
+
+    # -- code tables --
+    def choice_list(self) -> list[tuple[str, str]]:
+        return _choices(self.choices)
+
+    def choice_label(self, value: str) -> str:
+        return dict(self.choice_list()).get(str(value), str(value))
+
+    # -- entry → canonical --
+    def is_empty(self, raw) -> bool:
+        if raw is None:
+            return True
+        if isinstance(raw, (list, tuple)):
+            return len([v for v in raw if v not in (None, "")]) == 0 if self.kind != "table" else not raw
+        return not str(raw).strip()
+
+    def parse(self, raw, *, today: dt.date):
+        """Entered or stored value → Python value (None if empty). Raises ValidationFailed (Chinese)."""
+        label = str(self.label)
+        if self.is_empty(raw):
+            if self.required:
+                raise ValidationFailed(_("%(label)s不能为空") % {"label": label}, field=self.name, code="required")
+            return [] if self.kind in ("multi", "table") else None
+        kind = self.kind
+        if kind == "id_number":
+            return validate_id_number(str(raw), today=today, field=self.name)
+        if kind == "name":
+            return validate_name(str(raw), field=self.name)
+        if kind == "text":
+            text = normalize_text(str(raw))
+            if len(text) > self.max_length:
+                raise ValidationFailed(
+                    _("%(label)s最多%(max)d个字") % {"label": label, "max": self.max_length},
+                    field=self.name,
+                    code="length",
+                )
+            return text
+        if kind == "choice":
+            value = normalize_text(str(raw))
+            if value not in dict(self.choice_list()):
+                raise ValidationFailed(
+                    _("%(label)s「%(value)s」不在可选范围内") % {"label": label, "value": value[:20]},
+                    field=self.name,
+                    code="choice",
+                )
+            return value
+        if kind == "multi":
+            values = raw if isinstance(raw, (list, tuple)) else [v for v in re.split(r"[,，、\s]+", str(raw)) if v]
+            allowed = self.choice_list()
+            codes = dict(allowed)
+            by_label = {lab: val for val, lab in allowed}
+            out = []
+            for v in values:
+                v = normalize_text(str(v))
+                v = v if v in codes else by_label.get(v, v)
+                if v not in codes:
+                    raise ValidationFailed(
+                        _("%(label)s「%(value)s」不在可选范围内") % {"label": label, "value": v[:20]},
+                        field=self.name,
+                        code="choice",
+                    )
+                if v not in out:
+                    out.append(v)
+            order = [val for val, _lab in allowed]
+            return sorted(out, key=order.index)
+        if kind == "period":
+            return Period(parse_period(raw if isinstance(raw, int) else str(raw), field=self.name, label=label))
+        if kind == "amount":
+            return parse_amount(str(raw), field=self.name, label=label)
+        if kind == "date":
+            text = normalize_identifier(str(raw))
+            m = _DATE_RE.fullmatch(text)
+            day = None
+            if m:
+                try:
+                    day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+                except ValueError:
+                    day = None
+            if day is None:
+                raise ValidationFailed(
+                    _("%(label)s「%(value)s」不是有效日期，应为 YYYY-MM-DD") % {"label": label, "value": text[:20]},
+                    field=self.name,
+                    code="format",
+                )
+            return day
+        if kind == "phone":
+            return validate_phone(str(raw), field=self.name)
+        if kind == "bank_account":
+            return validate_bank_account(str(raw), field=self.name)
+        if kind == "year":
+            text = normalize_identifier(str(raw))
+            if not (len(text) == 4 and text.isdigit() and 1900 <= int(text) <= 2100):
+                raise ValidationFailed(
+                    _("%(label)s「%(value)s」应为4位年份") % {"label": label, "value": text[:20]},
+                    field=self.name,
+                    code="format",
+                )
+            return int(text)
+        if kind == "table":
+            return self._parse_table(raw, today=today)
+        raise AssertionError(kind)
+
+    def _parse_table(self, raw, *, today):
+        if not isinstance(raw, (list, tuple)):
+            raise ValidationFailed(_("%(label)s格式不正确") % {"label": str(self.label)}, field=self.name)
+        rows, problems = [], []
+        for index, entry in enumerate(raw, start=1):
+            entry = entry if isinstance(entry, dict) else {}
+            row = {}
+            for column in self.columns:
+                try:
+                    row[column.name] = column.parse(entry.get(column.name), today=today)
+                except ValidationFailed as exc:
+                    problems.append(_("第%(row)d行：%(message)s") % {"row": index, "message": exc.message})
+            rows.append(row)
+        if problems:
+            raise TableErrors(self.name, problems)
+        return rows
+
+    # -- canonical form for storage --
+    def dump(self, value):
+        if value is None:
+            return "" if self.kind not in ("multi", "table") else []
+        kind = self.kind
+        if kind == "id_number":
+            return value.number
+        if kind == "period":
+            return str(value)
+        if kind == "amount":
+            return f"{value:.2f}"
+        if kind == "date":
+            return value.isoformat()
+        if kind == "year":
+            return str(value)
+        if kind == "multi":
+            return list(value)
+        if kind == "table":
+            return [{c.name: c.dump(row.get(c.name)) for c in self.columns} for row in value]
+        return str(value)
+
+    def display(self, stored) -> str:
+        """A stored value as a person reads it (code labels, money with separators, period in 年月)."""
+        if stored in (None, "", []):
+            return ""
+        kind = self.kind
+        if kind == "choice":
+            return self.choice_label(stored)
+        if kind == "multi":
+            return "、".join(self.choice_label(v) for v in stored)
+        if kind == "amount":
+            try:
+                return format_money(Decimal(str(stored)))
+            except ArithmeticError:
+                return str(stored)
+        if kind == "period":
+            try:
+                return Period(int(stored)).label()
+            except (TypeError, ValueError):
+                return str(stored)
+        if kind == "table":
+            return _("%(count)d行") % {"count": len(stored)}
+        return str(stored)
+
+    def raw_from_post(self, post) -> Any:
+        """The entered value of this field from a QueryDict-like (form post)."""
+        if self.kind == "multi":
+            return post.getlist(self.name)
+        if self.kind == "table":
+            count = int(post.get(f"{self.name}-count") or 0) if str(post.get(f"{self.name}-count") or "0").isdigit() else 0
+            count = min(count, 50_000)
+            rows = []
+            for i in range(count):
+                row = {c.name: post.get(f"{self.name}-{i}-{c.name}", "") for c in self.columns}
+                if any(str(v).strip() for v in row.values()):
+                    rows.append(row)
+            return rows
+        return post.get(self.name, "")
+
+
+class TableErrors(ValidationFailed):
+    def __init__(self, field_name: str, problems: list[str]):
+        super().__init__("；".join(problems), field=field_name, code="rows")
+        self.problems = problems
+
+
+# --- checks ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CheckResult:
+    code: str
+    label: str
+    status: str  # "pass" / "fail" / "skip"
+    messages: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "pass"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One automatic check: ``func(ctx)`` calls ``ctx.fail(field, message)`` for each problem and
+    ``ctx.note(message)`` for information (a clamped base). It runs only when the fields it ``needs``
+    parsed without error."""
+
+    code: str
+    label: Any
+    func: Callable
+    needs: tuple[str, ...] = ()
+
+
+class CheckContext:
+    """What a check sees: the parsed data, the acting employer, today and the current period, and a cache
+    for record look-ups shared by the checks of one evaluation."""
+
+    def __init__(self, *, definition, employer, data: dict, today: dt.date, declaration=None):
+        self.definition = definition
+        self.employer = employer
+        self.data = data
+        self.today = today
+        self.period = Period.from_date(today)
+        self.declaration = declaration
+        self.cache: dict = {}
+        self._errors: list[tuple[str, str]] = []
+        self._notes: list[str] = []
+
+    def fail(self, field_name: str, message: str) -> None:
+        self._errors.append((field_name, str(message)))
+
+    def note(self, message: str) -> None:
+        self._notes.append(str(message))
+
+    def cached(self, key, compute):
+        if key not in self.cache:
+            self.cache[key] = compute()
+        return self.cache[key]
+
+
+@dataclass
+class Evaluation:
+    """The outcome of parsing and checking one item's data."""
+
+    definition: Any
+    data: dict  # parsed Python values (fields that failed to parse are absent)
+    stored: dict  # canonical values to store
+    field_errors: dict[str, list[str]]
+    results: list[CheckResult]
+    flags: list[str]
+    context: CheckContext | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.field_errors
+
+    @property
+    def failed_checks(self) -> list[CheckResult]:
+        return [r for r in self.results if r.status == "fail"]
+
+
+# --- the item ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemDefinition:
+    code: str
+    fields: tuple[Field, ...]
+    checks: tuple[Check, ...]
+    effect: Callable  # effect(ctx: EffectContext) → None, inside the approval's transaction
+    summary: Callable | None = None  # summary(stored) → one line for lists
+    needs_counter: bool | Callable = False  # or needs_counter(stored) → bool
+    counter_note: Any = ""  # what paper to bring
+    auto_approvable: bool = False
+    flags: Callable | None = None  # flags(ctx) → manual-review reasons (Chinese)
+    prefill: Callable | None = None  # prefill(employer, id_number, today) → (values, notice, redirect_code)
+    subject_field: str | None = "id_number"
+    table_rows: Callable | None = None  # table_rows(employer, today) → initial rows of a table field
+    person_fields: tuple[str, ...] = ()  # the fields whose change an auto-approval rule may restrict to
+    intro: Any = ""
+
+    @property
+    def item(self):
+        from shebao.declarations.catalogue import get_item
+
+        return get_item(self.code)
+
+    @property
+    def name(self) -> str:
+        return str(self.item.name)
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    def counter_needed(self, stored: dict) -> bool:
+        return self.needs_counter(stored) if callable(self.needs_counter) else bool(self.needs_counter)
+
+    def raw_from_post(self, post) -> dict:
+        return {f.name: f.raw_from_post(post) for f in self.fields}
+
+    def display_rows(self, stored: dict) -> list[tuple[str, str]]:
+        """(label, shown value) for each filled scalar field, in declaration order."""
+        rows = []
+        for f in self.fields:
+            if f.kind == "table":
+                continue
+            shown = f.display(stored.get(f.name))
+            if shown:
+                rows.append((str(f.label), shown))
+        return rows
+
+    def tables(self, stored: dict) -> list[dict]:
+        out = []
+        for f in self.fields:
+            if f.kind == "table":
+                out.append(
+                    {
+                        "label": str(f.label),
+                        "headers": [str(c.label) for c in f.columns],
+                        "rows": [[c.display(row.get(c.name)) for c in f.columns] for row in stored.get(f.name) or []],
+                    }
+                )
+        return out
+
+    def summarize(self, stored: dict) -> str:
+        if self.summary is not None:
+            return self.summary(stored)
+        parts = [stored.get("name") or "", stored.get("id_number") or ""]
+        return " ".join(p for p in parts if p)
+
+    def evaluate(self, raw: dict, *, employer, today: dt.date, declaration=None) -> Evaluation:
+        """Parse every field and run every check; collect every problem (nothing is written)."""
+        data, stored, errors = {}, {}, {}
+        for f in self.fields:
+            try:
+                value = f.parse(raw.get(f.name), today=today)
+            except TableErrors as exc:
+                errors.setdefault(f.name, []).extend(exc.problems)
+                continue
+            except ValidationFailed as exc:
+                errors.setdefault(exc.field or f.name, []).append(exc.message)
+                continue
+            data[f.name] = value
+            stored[f.name] = f.dump(value)
+        ctx = CheckContext(definition=self, employer=employer, data=data, today=today, declaration=declaration)
+        unparsed = set(errors)
+        results = []
+        for check in self.checks:
+            if any(name in unparsed or data.get(name) in (None, "", []) for name in check.needs):
+                results.append(CheckResult(check.code, str(check.label), "skip"))
+                continue
+            ctx._errors, ctx._notes = [], []
+            try:
+                check.func(ctx)
+            except ValidationFailed as exc:
+                ctx.fail(exc.field or (check.needs[0] if check.needs else "__all__"), exc.message)
+            except DomainError as exc:  # a missing parameter, say
+                ctx.fail(exc.field or "__all__", exc.message)
+            messages = [m for _f, m in ctx._errors]
+            for field_name, message in ctx._errors:
+                errors.setdefault(field_name, []).append(message)
+            results.append(
+                CheckResult(check.code, str(check.label), "fail" if messages else "pass", messages, list(ctx._notes))
+            )
+        flags = []
+        if self.flags is not None and not errors:
+            flags = [str(f) for f in self.flags(ctx)]
+        return Evaluation(self, data, stored, errors, results, flags, ctx)
+
+    def raise_if_invalid(self, evaluation: Evaluation) -> None:
+        from shebao.core.errors import FieldErrors
+
+        if evaluation.field_errors:
+            raise FieldErrors(evaluation.field_errors)
+
+
+@dataclass
+class EffectContext:
+    """What an effect gets: the declaration, its parsed data, the check context (with cached look-ups)
+    and who approved it."""
+
+    declaration: Any
+    data: dict
+    check: CheckContext
+    actor: Any
+    actor_label: str
+
+    @property
+    def employer(self):
+        return self.declaration.employer
+
+    @property
+    def audit(self) -> dict:
+        return {
+            "declaration_number": self.declaration.number,
+            "actor": self.actor,
+            "actor_label": self.actor_label,
+        }
+
+
+def code_table(choices_class) -> Callable[[], Sequence[tuple[str, str]]]:
+    """A TextChoices class as a field's code table (labels translated when shown)."""
+    return lambda: [(value, str(label)) for value, label in choices_class.choices]
+
+
+LABEL_ID_NUMBER = gettext_lazy("公民身份号码")
+LABEL_NAME = gettext_lazy("姓名")

@@ -1,0 +1,57 @@
+"""Pre-filling a form from an ID number: what the record knows, shown only where this employer may see it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from shebao.core.errors import ValidationFailed
+from shebao.core.idnumbers import validate_id_number
+from shebao.persons.models import ContributionBase, Employment, Person
+
+
+@dataclass
+class Prefill:
+    values: dict = field(default_factory=dict)
+    notice: str = ""
+    redirect_code: str = ""  # another item to go to instead (H01 → H02 for a known person)
+
+
+def lookup_person(employer, id_number: str, today: dt.date):
+    """(ID info, person or None, person's employments at this employer, has any employment) — or None when the
+    number is not valid."""
+    try:
+        info = validate_id_number(id_number, today=today)
+    except ValidationFailed:
+        return None
+    person = Person.objects.filter(id_number=info.number).first()
+    if person is None:
+        return info, None, [], False
+    employments = list(Employment.objects.filter(person=person).order_by("-start_period"))
+    here = [e for e in employments if e.employer_id == employer.pk]
+    return info, person, here, bool(employments)
+
+
+def person_values(person: Person) -> dict:
+    return {
+        "name": person.name,
+        "gender": person.gender,
+        "birth_date": person.birth_date.isoformat(),
+        "ethnicity": person.ethnicity,
+        "hukou_type": person.hukou_type,
+        "phone": person.phone,
+        "address": person.address,
+    }
+
+
+def base_values(person: Person, employer) -> dict:
+    base = (
+        ContributionBase.objects.filter(person=person, employer=employer).order_by("-start_period").first()
+    )
+    return {"wage": f"{base.declared_wage:.2f}"} if base is not None else {}
+
+
+def visible_to(employer, person, here, has_any) -> bool:
+    """The employer may see what the record holds on a person it employs or employed, or on one never
+    employed anywhere; never on another employer's employee."""
+    return person is not None and (bool(here) or not has_any)

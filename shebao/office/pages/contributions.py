@@ -1,0 +1,396 @@
+"""Office pages of the contributions app: settlement runs, interest closing, arrivals, benefit payments.
+
+Thin views: shape-check the form, call a service, show its DomainError in Chinese. Office administrators only.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from shebao.accounts.permissions import office_role_required
+from shebao.contributions import imports, selectors, services
+from shebao.contributions.models import (
+    Arrival,
+    InjuryCase,
+    InjuryPayment,
+    MaternityPayment,
+    SettlementRun,
+)
+from shebao.contributions.tasks import settlement_run_task
+from shebao.core.errors import DomainError
+from shebao.core.period import Period
+from shebao.core.validators import parse_amount, parse_period
+
+admin_only = office_role_required("is_office_admin")
+
+
+def _errors_of(form) -> dict:
+    return {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+
+
+class PeriodField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            return parse_period(value, label=str(self.label))
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from None
+
+
+class MoneyField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        if value in (None, ""):
+            return None
+        try:
+            return parse_amount(value, label=str(self.label))
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from None
+
+
+# --- settlement runs -------------------------------------------------------------------------------------------
+
+
+class SettleForm(forms.Form):
+    period = PeriodField(label=_l("结算期"), max_length=10)
+
+
+@admin_only
+def settlements(request):
+    form = SettleForm(request.POST or None, initial={"period": Period.current().value})
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                run = services.settlement_start(
+                    period=form.cleaned_data["period"], user=request.user, source="office"
+                )
+                transaction.on_commit(lambda: settlement_run_task.enqueue(run.pk))
+        except DomainError as exc:
+            form.add_error("period", exc.message)
+        else:
+            messages.success(request, _("已提交 %(p)s 的结算") % {"p": Period(run.period).label()})
+            return redirect("office:settlement", run_id=run.pk)
+    return render(
+        request,
+        "office/contributions/settlements.html",
+        {"form": form, "errors": _errors_of(form), "runs": selectors.settlement_runs()},
+    )
+
+
+@admin_only
+def settlement(request, run_id: int):
+    run = get_object_or_404(SettlementRun.objects.select_related("started_by"), pk=run_id)
+    template = "office/contributions/_run.html" if request.htmx else "office/contributions/settlement.html"
+    return render(request, template, {"run": run})
+
+
+class InterestForm(forms.Form):
+    year = forms.IntegerField(label=_l("年度"), min_value=1990, max_value=2100)
+
+
+@admin_only
+def interest(request):
+    form = InterestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            closing = services.interest_close(
+                year=form.cleaned_data["year"], today=timezone.localdate(), user=request.user
+            )
+        except DomainError as exc:
+            form.add_error("year", exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(y)s 年度结息完成：%(n)s 个帐户，利息合计 %(i)s 元")
+                % {"y": closing.year, "n": closing.accounts, "i": closing.interest_total},
+            )
+            return redirect("office:interest")
+    return render(
+        request,
+        "office/contributions/interest.html",
+        {"form": form, "errors": _errors_of(form), "closings": selectors.interest_closings()},
+    )
+
+
+# --- arrivals --------------------------------------------------------------------------------------------------
+
+
+class ArrivalForm(forms.Form):
+    employer = forms.CharField(label=_l("单位编号或统一社会信用代码"), max_length=30)
+    received_on = forms.DateField(label=_l("到账日期"))
+    amount = MoneyField(label=_l("金额"), max_length=20)
+    period = PeriodField(label=_l("结算期(可选)"), max_length=10, required=False)
+    reference = forms.CharField(label=_l("银行流水号"), max_length=60, required=False)
+
+
+@admin_only
+def arrivals(request):
+    form = ArrivalForm(prefix="a")
+    import_errors: list[str] = []
+    if request.method == "POST" and request.POST.get("action") == "record":
+        form = ArrivalForm(request.POST, prefix="a")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                employer = imports.find_employer(data["employer"])
+            except DomainError as exc:
+                form.add_error("employer", exc.message)
+            else:
+                try:
+                    arrival = services.arrival_record(
+                        employer=employer,
+                        received_on=data["received_on"],
+                        amount=data["amount"],
+                        period=data["period"],
+                        reference=data["reference"],
+                        user=request.user,
+                    )
+                except DomainError as exc:
+                    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                else:
+                    messages.success(
+                        request,
+                        _("已登记 %(name)s 到账 %(amount)s 元，分配 %(allocated)s 元，余额 %(credit)s 元")
+                        % {
+                            "name": employer.name,
+                            "amount": arrival.amount,
+                            "allocated": arrival.allocated,
+                            "credit": arrival.credit,
+                        },
+                    )
+                    return redirect("office:arrivals")
+    elif request.method == "POST" and request.POST.get("action") == "import":
+        upload = request.FILES.get("file")
+        if upload is None:
+            import_errors = [_("请选择要导入的文件")]
+        else:
+            try:
+                rows = imports.parse_arrivals_csv(upload)
+                result = services.arrivals_import(rows=rows, user=request.user)
+            except services.ImportRejected as exc:
+                import_errors = exc.errors
+            else:
+                messages.success(request, _("已导入 %(n)d 笔到账") % {"n": result.created})
+                return redirect("office:arrivals")
+    recent = (
+        Arrival.objects.select_related("employer")
+        .prefetch_related("allocations")
+        .order_by("-recorded_at", "-id")[:30]
+    )
+    in_arrears = selectors.employers_in_arrears(as_of=timezone.localdate())
+    return render(
+        request,
+        "office/contributions/arrivals.html",
+        {
+            "form": form,
+            "errors": _errors_of(form),
+            "import_errors": import_errors,
+            "columns": imports.ARRIVAL_COLUMNS,
+            "recent": recent,
+            "arrears_count": in_arrears.count(),
+            "arrears": in_arrears[:30],
+        },
+    )
+
+
+# --- benefits --------------------------------------------------------------------------------------------------
+
+
+class PensionPaymentForm(forms.Form):
+    id_number = forms.CharField(label=_l("公民身份号码"), max_length=18)
+    period = PeriodField(label=_l("支付期"), max_length=10)
+    basic_amount = MoneyField(label=_l("基础养老金"), max_length=20)
+    account_amount = MoneyField(label=_l("个人帐户养老金"), max_length=20)
+    transitional_amount = MoneyField(label=_l("过渡性养老金"), max_length=20, required=False)
+    supplement_amount = MoneyField(label=_l("调整及补贴"), max_length=20, required=False)
+    paid_on = forms.DateField(label=_l("支付日期"))
+
+
+class MaternityPaymentForm(forms.Form):
+    id_number = forms.CharField(label=_l("公民身份号码"), max_length=18)
+    delivery_date = forms.DateField(label=_l("生育日期"))
+    delivery_type = forms.ChoiceField(label=_l("生育类型"), choices=MaternityPayment.DeliveryType.choices)
+    hospital = forms.CharField(label=_l("医院"), max_length=100, required=False)
+    leave_days = forms.IntegerField(
+        label=_l("产假天数(空=按政策)"), min_value=1, max_value=400, required=False
+    )
+    medical_costs = MoneyField(label=_l("医疗费用"), max_length=20, required=False)
+    paid_on = forms.DateField(label=_l("支付日期"))
+
+
+class InjuryPaymentForm(forms.Form):
+    case_number = forms.CharField(label=_l("工伤案件编号"), max_length=20)
+    item = forms.ChoiceField(label=_l("费用项目"), choices=InjuryPayment.Item.choices)
+    amount = MoneyField(label=_l("金额"), max_length=20)
+    paid_on = forms.DateField(label=_l("支付日期"))
+    note = forms.CharField(label=_l("说明"), max_length=200, required=False)
+
+
+class InjuryDetermineForm(forms.Form):
+    case_number = forms.CharField(label=_l("工伤案件编号"), max_length=20)
+    status = forms.ChoiceField(
+        label=_l("认定结果"),
+        choices=[(InjuryCase.Status.DETERMINED, InjuryCase.Status.DETERMINED.label),
+                 (InjuryCase.Status.REJECTED, InjuryCase.Status.REJECTED.label)],
+    )  # fmt: skip
+    determined_on = forms.DateField(label=_l("认定日期"))
+    disability_grade = forms.IntegerField(
+        label=_l("伤残等级(可选)"), min_value=1, max_value=10, required=False
+    )
+
+
+class MedicalDebitForm(forms.Form):
+    id_number = forms.CharField(label=_l("公民身份号码"), max_length=18)
+    entry_date = forms.DateField(label=_l("消费日期"))
+    amount = MoneyField(label=_l("金额"), max_length=20)
+    place = forms.CharField(label=_l("消费机构"), max_length=100, required=False)
+    reference = forms.CharField(label=_l("单据号"), max_length=60, required=False)
+
+
+BENEFIT_FORMS = {
+    "pension": (_l("养老金支付"), PensionPaymentForm),
+    "maternity": (_l("生育待遇支付"), MaternityPaymentForm),
+    "injury_determine": (_l("工伤认定结果"), InjuryDetermineForm),
+    "injury": (_l("工伤待遇支付"), InjuryPaymentForm),
+    "medical": (_l("医疗帐户消费(扣减)"), MedicalDebitForm),
+}
+ZERO_MONEY = parse_amount("0")
+
+
+def _record_benefit(kind: str, data: dict, user) -> str:
+    """Call the service for one hand-entered benefit form; returns the success message."""
+    if kind == "pension":
+        person = imports.find_person(data["id_number"])
+        payment = services.pension_payment_record(
+            person=person,
+            employer=imports.retired_from(person),
+            period=data["period"],
+            basic_amount=data["basic_amount"],
+            account_amount=data["account_amount"],
+            transitional_amount=data["transitional_amount"] or ZERO_MONEY,
+            supplement_amount=data["supplement_amount"] or ZERO_MONEY,
+            paid_on=data["paid_on"],
+        )
+        return _("已登记 %(name)s 养老金 %(amount)s 元") % {"name": person.name, "amount": payment.total}
+    if kind == "maternity":
+        person = imports.find_person(data["id_number"])
+        payment = services.maternity_payment_record(
+            person=person,
+            employer=imports.employer_on(person, data["delivery_date"]),
+            delivery_date=data["delivery_date"],
+            delivery_type=data["delivery_type"],
+            hospital=data["hospital"],
+            leave_days=data["leave_days"],
+            medical_costs=data["medical_costs"] or ZERO_MONEY,
+            paid_on=data["paid_on"],
+        )
+        return _("已登记 %(name)s 生育津贴 %(allowance)s 元，合计 %(total)s 元") % {
+            "name": person.name,
+            "allowance": payment.allowance,
+            "total": payment.total,
+        }
+    case = None
+    if kind in ("injury", "injury_determine"):
+        case = InjuryCase.objects.filter(case_number=data["case_number"].strip().upper()).first()
+        if case is None:
+            raise DomainError(
+                _("工伤案件「%(no)s」不存在") % {"no": data["case_number"]}, field="case_number"
+            )
+    if kind == "injury_determine":
+        services.injury_case_determine(
+            case=case,
+            status=data["status"],
+            determined_on=data["determined_on"],
+            disability_grade=data["disability_grade"],
+        )
+        return _("已记录案件 %(no)s 的认定结果") % {"no": case.case_number}
+    if kind == "injury":
+        payment = services.injury_payment_record(
+            case=case, item=data["item"], amount=data["amount"], paid_on=data["paid_on"], note=data["note"]
+        )
+        return _("已登记案件 %(no)s 的%(item)s %(amount)s 元") % {
+            "no": case.case_number,
+            "item": payment.get_item_display(),
+            "amount": payment.amount,
+        }
+    person = imports.find_person(data["id_number"])
+    services.medical_debit_record(
+        person=person,
+        amount=data["amount"],
+        entry_date=data["entry_date"],
+        place=data["place"],
+        reference=data["reference"],
+    )
+    return _("已登记 %(name)s 医疗帐户消费 %(amount)s 元") % {"name": person.name, "amount": data["amount"]}
+
+
+@admin_only
+def benefits(request):
+    kind = request.POST.get("kind") or request.GET.get("kind") or "pension"
+    if kind not in BENEFIT_FORMS:
+        kind = "pension"
+    form_class = BENEFIT_FORMS[kind][1]
+    form = form_class()
+    import_errors: list[str] = []
+    import_kind = request.POST.get("import_kind", "pension")
+    if request.method == "POST" and request.POST.get("action") == "record":
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                message = _record_benefit(kind, form.cleaned_data, request.user)
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, message)
+                return redirect(f"{reverse('office:benefits')}?kind={kind}")
+    elif request.method == "POST" and request.POST.get("action") == "import":
+        upload = request.FILES.get("file")
+        if import_kind not in imports.BENEFIT_FILES:
+            import_errors = [_("请选择导入类型")]
+        elif upload is None:
+            import_errors = [_("请选择要导入的文件")]
+        else:
+            try:
+                rows = imports.BENEFIT_FILES[import_kind][2](upload)
+                if import_kind == "medical":
+                    result = services.medical_debits_import(rows=rows)
+                else:
+                    result = services.benefit_rows_import(kind=import_kind, rows=rows)
+            except services.ImportRejected as exc:
+                import_errors = exc.errors
+            else:
+                messages.success(request, _("已导入 %(n)d 行") % {"n": result.created})
+                return redirect(f"{reverse('office:benefits')}?kind={kind}")
+    return render(
+        request,
+        "office/contributions/benefits.html",
+        {
+            "kind": kind,
+            "kinds": [(k, label) for k, (label, _cls) in BENEFIT_FORMS.items()],
+            "form": form,
+            "import_errors": import_errors,
+            "import_kind": import_kind,
+            "files": [(k, label, cols) for k, (label, cols, _p) in imports.BENEFIT_FILES.items()],
+            "open_cases": InjuryCase.objects.filter(status=InjuryCase.Status.REPORTED)
+            .select_related("person", "employer")
+            .order_by("accident_date")[:20],
+        },
+    )
+
+
+urlpatterns = [
+    path("settlements/", settlements, name="settlements"),
+    path("settlements/<int:run_id>/", settlement, name="settlement"),
+    path("interest/", interest, name="interest"),
+    path("arrivals/", arrivals, name="arrivals"),
+    path("benefits/", benefits, name="benefits"),
+]
