@@ -3,6 +3,7 @@ before anything else can be used."""
 
 from __future__ import annotations
 
+import ipaddress
 import time
 
 from django.conf import settings
@@ -15,10 +16,21 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 LAST_ACTIVITY = "shebao_last_activity"
+ADMIN_LOGIN_PATH = "/office/admin/login/"
 
 
 def client_ip(request) -> str | None:
-    """The address the request came from, as the WSGI server saw it (a proxy in front sets REMOTE_ADDR)."""
+    """The address the request came from. Behind SHEBAO_TRUSTED_PROXIES reverse proxies, the address the
+    outermost trusted proxy saw (taken from the right of X-Forwarded-For, so clients cannot forge it)."""
+    proxies = getattr(settings, "SHEBAO_TRUSTED_PROXIES", 0)
+    if proxies > 0:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+        if len(hops) >= proxies:
+            candidate = hops[-proxies]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                pass
     return request.META.get("REMOTE_ADDR") or None
 
 
@@ -33,12 +45,16 @@ class AccountSessionMiddleware:
       and the user is told why on the login page.
     - A user whose password is a first or reset one is sent to the password change page for every page except
       that one, logout and static files.
+    - The Django admin's login page sends to the one login page (lockout, account events, TOTP).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path == ADMIN_LOGIN_PATH:
+            # The Django admin's own login would bypass lockout, events and TOTP: use ours.
+            return redirect_to_login(request.GET.get("next") or "/office/admin/", reverse("accounts:login"))
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = int(time.time())

@@ -161,7 +161,10 @@ class AccountEvent(models.Model):
             if d.get("via") == "counter":
                 parts.append(_("窗口受理"))
         if self.kind == AccountEventKind.LOCKED and d.get("until"):
-            parts.append(_("锁定至 %(until)s") % {"until": timezone.localtime(dt.datetime.fromisoformat(d["until"])).strftime("%H:%M")})
+            parts.append(
+                _("锁定至 %(until)s")
+                % {"until": timezone.localtime(dt.datetime.fromisoformat(d["until"])).strftime("%H:%M")}
+            )
         if d.get("totp"):
             parts.append(_("动态口令验证"))
         return "；".join(parts)

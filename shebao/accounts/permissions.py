@@ -46,7 +46,10 @@ def refusal_message(user, item: Item) -> str:
     if user.kind == UserKind.STAFF:
         return _("网上办事大厅仅供单位用户和个人用户使用，工作人员请使用经办系统。")
     if user.kind == UserKind.INDIVIDUAL and not item.for_individual:
-        return _("「%(name)s」(%(code)s) 是单位业务，个人用户不能办理。") % {"name": item.name, "code": item.code}
+        return _("「%(name)s」(%(code)s) 是单位业务，个人用户不能办理。") % {
+            "name": item.name,
+            "code": item.code,
+        }
     if user.kind == UserKind.EMPLOYER and not item.for_employer:
         return _("「%(name)s」(%(code)s) 仅供个人用户办理。") % {"name": item.name, "code": item.code}
     if item.code in ADMIN_ONLY_ITEMS and not user.is_employer_admin:

@@ -88,7 +88,9 @@ TITLES = {
 }
 
 
-def receipt_pdf(*, user: User, password: str, purpose: str, issued_by: User, issued_at=None, documents=()) -> bytes:
+def receipt_pdf(
+    *, user: User, password: str, purpose: str, issued_by: User, issued_at=None, documents=()
+) -> bytes:
     """The receipt: who the account is for, user name and password, items granted, date, who issued it,
     and how to log in."""
     issued_at = timezone.localtime(issued_at or timezone.now())
@@ -114,7 +116,9 @@ def receipt_pdf(*, user: User, password: str, purpose: str, issued_by: User, iss
         (_("授权人") if purpose == OPERATOR else _("受理人"), f"{issued_by.label}（{issued_by.username}）"),
     ]
     if user.password_expires_at:
-        tail.append((_("密码有效期至"), date_format(timezone.localtime(user.password_expires_at), "Y-m-d H:i")))
+        tail.append(
+            (_("密码有效期至"), date_format(timezone.localtime(user.password_expires_at), "Y-m-d H:i"))
+        )
     if len(rows) % 2:  # printed two pairs a line: keep user name and password side by side
         rows.append(tail.pop(0))
     rows += [(_("用户名"), mono(user.username)), (_("初始密码") if first else _("临时密码"), mono(password))]
@@ -122,7 +126,9 @@ def receipt_pdf(*, user: User, password: str, purpose: str, issued_by: User, iss
     if documents:
         if len(rows) % 2:
             rows.append(("", ""))
-        rows.append((_("已核验材料"), "、".join(str(DOCUMENTS[d].label) for d in documents if d in DOCUMENTS)))
+        rows.append(
+            (_("已核验材料"), "、".join(str(DOCUMENTS[d].label) for d in documents if d in DOCUMENTS))
+        )
 
     doc = PdfDocument(
         title=TITLES[purpose],
@@ -167,7 +173,9 @@ def _login_steps(user: User, *, first: bool) -> list[str]:
         _("打开网上办事登录页面 %(url)s（也可以在网上办事大厅首页先选择事项，再按提示登录）。")
         % {"url": login_url()},
         choose,
-        _("%(which)s只能使用一次：登录后须立即修改密码。新密码至少 8 位，须同时包含英文字母和数字，不能与用户名相同。")
+        _(
+            "%(which)s只能使用一次：登录后须立即修改密码。新密码至少 8 位，须同时包含英文字母和数字，不能与用户名相同。"
+        )
         % {"which": _("初始密码") if first else _("临时密码")},
     ]
     if user.password_expires_at:

@@ -23,7 +23,8 @@ def password_problems(password: str, *, username: str = "", identifiers: tuple[s
     problems = []
     if len(password) < PASSWORD_MIN_LENGTH:
         problems.append(
-            _("密码至少 %(min)d 位，当前为 %(length)d 位") % {"min": PASSWORD_MIN_LENGTH, "length": len(password)}
+            _("密码至少 %(min)d 位，当前为 %(length)d 位")
+            % {"min": PASSWORD_MIN_LENGTH, "length": len(password)}
         )
     if len(password) > PASSWORD_MAX_LENGTH:
         problems.append(_("密码不能超过 %(max)d 位") % {"max": PASSWORD_MAX_LENGTH})

@@ -105,9 +105,9 @@ def user_get_for_office(*, actor: User, pk: int) -> User:
 
 
 def operators_of(*, admin: User) -> QuerySet[User]:
-    return User.objects.filter(employer_id=admin.employer_id, kind=UserKind.EMPLOYER, is_employer_admin=False).order_by(
-        "username"
-    )
+    return User.objects.filter(
+        employer_id=admin.employer_id, kind=UserKind.EMPLOYER, is_employer_admin=False
+    ).order_by("username")
 
 
 def operator_get(*, admin: User, pk) -> User:
@@ -129,7 +129,9 @@ def grant_choices(allowed, checked) -> list[tuple[str, list]]:
     allowed, checked = set(allowed), set(checked)
     groups = []
     for group in (ItemGroup.QUERY, ItemGroup.HANDLING, ItemGroup.PROGRESS):
-        members = [(item, item.code in checked) for item in ITEMS if item.group == group and item.code in allowed]
+        members = [
+            (item, item.code in checked) for item in ITEMS if item.group == group and item.code in allowed
+        ]
         if members:
             groups.append((GROUP_LABELS[group], members))
     return groups

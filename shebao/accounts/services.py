@@ -69,19 +69,24 @@ def event_record(
 # --- grants ---------------------------------------------------------------------------------------------
 
 
-def _check_codes(user: User, item_codes, *, within: set[str] | None = None, field: str = "items") -> list[str]:
+def _check_codes(
+    user: User, item_codes, *, within: set[str] | None = None, field: str = "item_codes"
+) -> list[str]:
     allowed = grantable_codes(user.kind, employer_admin=user.is_employer_admin)
     codes = sorted(set(item_codes), key=lambda c: allowed.index(c) if c in allowed else len(allowed))
     bad = [c for c in codes if c not in allowed]
     if bad:
         raise ValidationFailed(
-            _("以下事项不能授予该类用户：%(codes)s") % {"codes": "、".join(bad)}, field=field, code="not_grantable"
+            _("以下事项不能授予该类用户：%(codes)s") % {"codes": "、".join(bad)},
+            field=field,
+            code="not_grantable",
         )
     if within is not None:
         beyond = [c for c in codes if c not in within]
         if beyond:
             raise ValidationFailed(
-                _("只能授予单位管理员本人拥有的事项，以下事项超出范围：%(codes)s") % {"codes": "、".join(beyond)},
+                _("只能授予单位管理员本人拥有的事项，以下事项超出范围：%(codes)s")
+                % {"codes": "、".join(beyond)},
                 field=field,
                 code="beyond_admin",
             )
@@ -204,7 +209,10 @@ def account_create(
     user.save()
     codes: list[str] = []
     if kind != UserKind.STAFF:
-        codes = _check_codes(user, item_codes if item_codes is not None else grantable_codes(kind, employer_admin=is_employer_admin))
+        codes = _check_codes(
+            user,
+            item_codes if item_codes is not None else grantable_codes(kind, employer_admin=is_employer_admin),
+        )
         grants_set(user=user, item_codes=codes)
     event_record(
         user=user,
@@ -239,7 +247,8 @@ def _check_documents(errors: dict, applicant_type: str, documents) -> list[str]:
     missing = missing_documents(applicant_type, documents)
     if missing:
         errors.setdefault("documents", []).append(
-            _("以下材料尚未核验，资料齐全方可办理：%(docs)s") % {"docs": "、".join(str(d.label) for d in missing)}
+            _("以下材料尚未核验，资料齐全方可办理：%(docs)s")
+            % {"docs": "、".join(str(d.label) for d in missing)}
         )
     return sorted(set(documents))
 
@@ -287,7 +296,12 @@ def counter_register_employer(
     info = _collect(errors, "credit_code", validate_credit_code, credit_code)
     name = _collect(errors, "operator_name", validate_name, operator_name, field="operator_name")
     id_info = _collect(
-        errors, "operator_id_number", validate_id_number, operator_id_number, today=today, field="operator_id_number"
+        errors,
+        "operator_id_number",
+        validate_id_number,
+        operator_id_number,
+        today=today,
+        field="operator_id_number",
     )
     phone = _collect(errors, "operator_phone", validate_phone, operator_phone, field="operator_phone")
     if info is None:
@@ -325,22 +339,29 @@ def counter_register_employer(
     if errors:
         raise FieldErrors(errors)
     if employer is None:
-        employer = Employer.objects.create(
-            number=_next_employer_number(),
-            credit_code=code,
-            org_code=info.organisation_code,
-            name=employer_name,
-            employer_type=employer_type,
-            district_code=info.division_code,
-            address=normalize_text(new_employer.address)[:200],
-            legal_representative=normalize_text(new_employer.legal_representative)[:30],
-            contact_name=name,
-            contact_phone=contact_phone or "",
-            registered_on=today or timezone.localdate(),
-        )
+        try:
+            with transaction.atomic():
+                employer = Employer.objects.create(
+                    number=_next_employer_number(),
+                    credit_code=code,
+                    org_code=info.organisation_code,
+                    name=employer_name,
+                    employer_type=employer_type,
+                    district_code=info.division_code,
+                    address=normalize_text(new_employer.address)[:200],
+                    legal_representative=normalize_text(new_employer.legal_representative)[:30],
+                    contact_name=name,
+                    contact_phone=contact_phone or "",
+                    registered_on=today or timezone.localdate(),
+                )
+        except IntegrityError:
+            raise DomainError(_("该单位刚刚由其他窗口登记，请重新查找后再办理。"), code="conflict") from None
     password = generate_password()
     placeholder = User(kind=UserKind.EMPLOYER, employer=employer, is_employer_admin=True)
-    codes = _check_codes(placeholder, item_codes if item_codes is not None else grantable_codes("employer", employer_admin=True))
+    codes = _check_codes(
+        placeholder,
+        item_codes if item_codes is not None else grantable_codes("employer", employer_admin=True),
+    )
     try:
         with transaction.atomic():
             user = account_create(
@@ -393,18 +414,24 @@ def counter_register_person(
         existing = User.objects.filter(person=person).first()
         if existing is not None:
             raise DomainError(
-                _("%(name)s 已开通个人网上办事，用户名为「%(username)s」，不能重复开通；如忘记密码，请为其重置密码。")
+                _(
+                    "%(name)s 已开通个人网上办事，用户名为「%(username)s」，不能重复开通；如忘记密码，请为其重置密码。"
+                )
                 % {"name": person.name, "username": existing.username},
                 code="already_registered",
             )
     else:
-        person = Person.objects.create(
-            id_number=id_info.number,
-            name=clean_name,
-            gender=id_info.gender,
-            birth_date=id_info.birth_date,
-            phone=clean_phone or "",
-        )
+        try:
+            with transaction.atomic():
+                person = Person.objects.create(
+                    id_number=id_info.number,
+                    name=clean_name,
+                    gender=id_info.gender,
+                    birth_date=id_info.birth_date,
+                    phone=clean_phone or "",
+                )
+        except IntegrityError:
+            raise DomainError(_("该人员刚刚由其他窗口登记，请重新查找后再办理。"), code="conflict") from None
     password = generate_password()
     placeholder = User(kind=UserKind.INDIVIDUAL, person=person)
     codes = _check_codes(placeholder, item_codes if item_codes is not None else grantable_codes("individual"))
@@ -449,17 +476,20 @@ def operator_create(
     placeholder = User(kind=UserKind.EMPLOYER, employer_id=admin.employer_id)
     codes = _collect(
         errors,
-        "items",
+        "item_codes",
         _check_codes,
         placeholder,
         item_codes,
         within=set(admin.grants.values_list("item_code", flat=True)),
     )
     if codes is not None and not codes:
-        errors.setdefault("items", []).append(_("请至少选择一个授权事项"))
-    if id_info is not None and User.objects.filter(
-        employer_id=admin.employer_id, id_number=id_info.number, is_active=True
-    ).exists():
+        errors.setdefault("item_codes", []).append(_("请至少选择一个授权事项"))
+    if (
+        id_info is not None
+        and User.objects.filter(
+            employer_id=admin.employer_id, id_number=id_info.number, is_active=True
+        ).exists()
+    ):
         errors.setdefault("id_number", []).append(_("该身份证号码已是本单位的经办人，请在列表中修改其权限"))
     if errors:
         raise FieldErrors(errors)
@@ -540,7 +570,15 @@ def password_reset(*, user: User, actor: User, ip: str | None = None) -> str:
     user.password_expires_at = _temporary_expiry()
     user.failed_logins = 0
     user.locked_until = None
-    user.save(update_fields=["password", "must_change_password", "password_expires_at", "failed_logins", "locked_until"])
+    user.save(
+        update_fields=[
+            "password",
+            "must_change_password",
+            "password_expires_at",
+            "failed_logins",
+            "locked_until",
+        ]
+    )
     event_record(user=user, kind=AccountEventKind.PASSWORD_RESET, ip=ip, actor=actor)
     return password
 
@@ -667,7 +705,12 @@ class LoginResult:
 
 def _fail(user: User | None, reason: str, message: str, *, ip, username: str, now) -> LoginResult:
     event_record(
-        user=user, kind=AccountEventKind.LOGIN_FAILED, ip=ip, username=username, detail={"reason": reason}, at=now
+        user=user,
+        kind=AccountEventKind.LOGIN_FAILED,
+        ip=ip,
+        username=username,
+        detail={"reason": reason},
+        at=now,
     )
     return LoginResult(reason=reason, message=message)
 
@@ -730,10 +773,12 @@ def login_attempt(*, kind: str, identifier: str, password: str, ip: str | None, 
     if found is None:
         make_password(password)  # spend the same time as a real check: no user enumeration by timing
         return _fail(None, "bad_credentials", login_failed_message(), ip=ip, username=typed, now=now)
-    user = User.objects.select_for_update().select_related("employer", "person").get(pk=found.pk)
+    user = User.objects.select_for_update(of=("self",)).select_related("employer", "person").get(pk=found.pk)
     if user.locked_until is not None:
         if user.locked_until > now:
-            return _fail(user, "locked", locked_message(user.locked_until), ip=ip, username=user.username, now=now)
+            return _fail(
+                user, "locked", locked_message(user.locked_until), ip=ip, username=user.username, now=now
+            )
         user.failed_logins, user.locked_until = 0, None  # the lock has run out: start counting afresh
     if not user.check_password(password):
         return _count_failure(user, ip=ip, now=now, reason="bad_credentials")
@@ -764,7 +809,9 @@ def login_totp_verify(*, user: User, token: str, ip: str | None, now=None) -> Lo
     now = now or timezone.now()
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_locked(now):
-        return _fail(user, "locked", locked_message(user.locked_until), ip=ip, username=user.username, now=now)
+        return _fail(
+            user, "locked", locked_message(user.locked_until), ip=ip, username=user.username, now=now
+        )
     token = "".join(ch for ch in token if ch.isdigit())
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None or not token or not device.verify_token(token):
@@ -794,7 +841,9 @@ def totp_setup_confirm(*, user: User, token: str, ip: str | None = None) -> None
     if device is None:
         raise DomainError(_("请先生成二维码，再输入动态口令。"))
     if not token or not device.verify_token(token):
-        raise FieldErrors({"token": [_("动态口令不正确，请确认身份验证器已扫描二维码、手机时间准确后重新输入")]})
+        raise FieldErrors(
+            {"token": [_("动态口令不正确，请确认身份验证器已扫描二维码、手机时间准确后重新输入")]}
+        )
     TOTPDevice.objects.filter(user=user, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])

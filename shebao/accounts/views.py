@@ -106,7 +106,11 @@ def login_view(request):
                 return _finish_login(request, result.user, next_url)
             if result.reason == "totp_required":
                 request.session.cycle_key()
-                request.session[PENDING] = {"user_id": result.user.pk, "at": int(time.time()), "next": next_url}
+                request.session[PENDING] = {
+                    "user_id": result.user.pk,
+                    "at": int(time.time()),
+                    "next": next_url,
+                }
                 return redirect("accounts:login_totp")
             error = result.message
             status = 429 if result.reason == "ip_limited" else 401
@@ -141,7 +145,9 @@ def login_totp_view(request):
     error = None
     status = 200
     if request.method == "POST":
-        result = services.login_totp_verify(user=user, token=request.POST.get("token", ""), ip=client_ip(request))
+        result = services.login_totp_verify(
+            user=user, token=request.POST.get("token", ""), ip=client_ip(request)
+        )
         if result.ok:
             request.session.pop(PENDING, None)
             return _finish_login(request, result.user, pending.get("next"))
@@ -191,7 +197,13 @@ def _otpauth_url(user, device) -> str:
     secret = b32encode(device.bin_key).decode().rstrip("=")
     label = quote(f"{TOTP_ISSUER}:{user.username}")
     return f"otpauth://totp/{label}?" + urlencode(
-        {"secret": secret, "issuer": TOTP_ISSUER, "algorithm": "SHA1", "digits": device.digits, "period": device.step}
+        {
+            "secret": secret,
+            "issuer": TOTP_ISSUER,
+            "algorithm": "SHA1",
+            "digits": device.digits,
+            "period": device.step,
+        }
     )
 
 
@@ -208,11 +220,15 @@ def security_view(request):
             if action == "totp_start":
                 services.totp_setup_start(user=user)
             elif action == "totp_confirm":
-                services.totp_setup_confirm(user=user, token=request.POST.get("token", ""), ip=client_ip(request))
+                services.totp_setup_confirm(
+                    user=user, token=request.POST.get("token", ""), ip=client_ip(request)
+                )
                 messages.success(request, _("动态口令已启用，今后登录时需输入身份验证器上的 6 位数字。"))
                 return redirect("accounts:security")
             elif action == "totp_disable":
-                services.totp_disable(user=user, password=request.POST.get("password", ""), ip=client_ip(request))
+                services.totp_disable(
+                    user=user, password=request.POST.get("password", ""), ip=client_ip(request)
+                )
                 messages.success(request, _("动态口令已停用。"))
                 return redirect("accounts:security")
         except FieldErrors as exc:
@@ -222,7 +238,9 @@ def security_view(request):
         if not errors:
             return redirect("accounts:security")
     enabled = user_has_totp(user)
-    pending = None if enabled else TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    pending = (
+        None if enabled else TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    )
     setup = None
     if pending is not None:
         url = _otpauth_url(user, pending)

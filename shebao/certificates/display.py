@@ -42,14 +42,19 @@ def describe(certificate, *, public: bool = False) -> dict:
             for p in content["periods"]
         ]
         if content["periods"]:
-            statement = _("兹证明 %(name)s 在 %(span)s 期间依法参加社会保险，共有 %(n)s 个结算期的参保记录%(paid)s。") % {
+            statement = _(
+                "兹证明 %(name)s 在 %(span)s 期间依法参加社会保险，共有 %(n)s 个结算期的参保记录%(paid)s。"
+            ) % {
                 "name": employer["name"],
                 "span": span,
                 "n": len(content["periods"]),
                 "paid": _("，均已足额缴纳") if paid_all else _("，缴费情况见下表"),
             }
         else:
-            statement = _("%(name)s 在 %(span)s 期间没有参保缴费记录。") % {"name": employer["name"], "span": span}
+            statement = _("%(name)s 在 %(span)s 期间没有参保缴费记录。") % {
+                "name": employer["name"],
+                "span": span,
+            }
         title = _("单位参保证明")
     else:
         person = content["person"]
@@ -58,7 +63,10 @@ def describe(certificate, *, public: bool = False) -> dict:
             (_("姓名"), person["name"]),
             (_("公民身份号码"), id_number),
             (_("证明期间"), span),
-            (_("出具单位") if content.get("issuer") else _("申请方式"), content["issuer"]["name"] if content.get("issuer") else _("本人网上申请")),
+            (
+                _("出具单位") if content.get("issuer") else _("申请方式"),
+                content["issuer"]["name"] if content.get("issuer") else _("本人网上申请"),
+            ),
             (_("出具时间"), issued),
         ]
         headers = [_("缴费单位"), _("险种"), _("起始期"), _("截止期"), _("缴费月数"), _("已到账月数")]
@@ -79,6 +87,9 @@ def describe(certificate, *, public: bool = False) -> dict:
                 "span": span,
             }
         else:
-            statement = _("%(name)s 在 %(span)s 期间没有社会保险缴费记录。") % {"name": person["name"], "span": span}
+            statement = _("%(name)s 在 %(span)s 期间没有社会保险缴费记录。") % {
+                "name": person["name"],
+                "span": span,
+            }
         title = _("个人参保证明")
     return {"title": title, "statement": statement, "fields": fields, "headers": headers, "rows": rows}

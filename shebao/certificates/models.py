@@ -18,7 +18,9 @@ class Certificate(models.Model):
     employer = models.ForeignKey(
         "employers.Employer", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    person = models.ForeignKey("persons.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    person = models.ForeignKey(
+        "persons.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     start_period = models.PositiveIntegerField(_("起始期"))
     end_period = models.PositiveIntegerField(_("截止期"))
     content = models.JSONField(_("证明内容"))

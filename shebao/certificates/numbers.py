@@ -44,5 +44,5 @@ def is_well_formed(number: str) -> bool:
     match = SHAPE.match(number)
     if not match:
         return False
-    body = number[: -4]
+    body = number[:-4]
     return hmac.compare_digest(check_chars(body), number[-4:])

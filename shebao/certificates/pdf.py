@@ -24,7 +24,11 @@ def certificates_pdf(certificates) -> bytes:
         text = describe(certificate)
         if index:
             doc.story.append(PageBreak())
-            doc.story.extend(PdfDocument(title=text["title"], subtitle=_("证明编号：%(number)s") % {"number": certificate.number}).story)
+            doc.story.extend(
+                PdfDocument(
+                    title=text["title"], subtitle=_("证明编号：%(number)s") % {"number": certificate.number}
+                ).story
+            )
         doc.paragraph(text["statement"])
         doc.fields(text["fields"], columns=1)
         if text["rows"]:

@@ -35,7 +35,9 @@ def employer_content(*, employer, start: int, end: int) -> dict:
     for ep in sorted(employer_periods(employer=employer, start=start, end=end), key=lambda e: e.period):
         if ep.amount_due <= 0:
             continue
-        periods.append({"period": ep.period, "headcount": heads.get(ep.period, 0), "paid": ep.paid_on is not None})
+        periods.append(
+            {"period": ep.period, "headcount": heads.get(ep.period, 0), "paid": ep.paid_on is not None}
+        )
     return {
         "employer": {
             "number": employer.number,
@@ -58,7 +60,12 @@ def person_content(*, person, start: int, end: int, employer=None) -> dict:
     for month in months:
         row = groups.setdefault(
             (month.employer_id, month.insurance),
-            {"employer": names.get(month.employer_id, ""), "insurance": month.insurance, "periods": set(), "paid": set()},
+            {
+                "employer": names.get(month.employer_id, ""),
+                "insurance": month.insurance,
+                "periods": set(),
+                "paid": set(),
+            },
         )
         row["periods"].add(month.period)
         if month.paid:
@@ -96,7 +103,9 @@ def _create(**fields) -> Certificate:
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                return Certificate.objects.create(number=make_number(timezone.localtime(issued_at).date()), **fields)
+                return Certificate.objects.create(
+                    number=make_number(timezone.localtime(issued_at).date()), **fields
+                )
         except IntegrityError:  # a number drawn twice: draw again
             continue
     raise DomainError(_("证明编号生成失败，请重试。"))
@@ -119,7 +128,9 @@ def certificate_issue_employer(*, employer, start: int, end: int, user=None) -> 
 
 
 @transaction.atomic
-def certificates_issue_persons(*, persons, start: int, end: int, employer=None, user=None) -> list[Certificate]:
+def certificates_issue_persons(
+    *, persons, start: int, end: int, employer=None, user=None
+) -> list[Certificate]:
     """One certificate per person (each with its own number and QR code)."""
     _check_range(start, end)
     if not persons:

@@ -242,11 +242,15 @@ class ContributionLine(models.Model):
     Adjustment (补差) lines hold the difference between a rerun and what the period had when it was already
     (partly) paid: base and rates are the new ones, amounts are new − previous."""
 
+    # Derived rows written only by the settlement SQL from existing coverage rows: no database FK constraints
+    # (their deferred checks cost as much as the insert itself at 5 million lines a period); PROTECT still holds.
     period = models.PositiveIntegerField(_("结算期"))
     employer = models.ForeignKey(
-        "employers.Employer", on_delete=models.PROTECT, related_name="+", db_index=False
+        "employers.Employer", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
-    person = models.ForeignKey("persons.Person", on_delete=models.PROTECT, related_name="+", db_index=False)
+    person = models.ForeignKey(
+        "persons.Person", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     insurance = models.CharField(_("险种"), max_length=16, choices=Insurance.choices)
     kind = models.CharField(_("类型"), max_length=16, choices=LineKind.choices, default=LineKind.REGULAR)
     base = models.DecimalField(_("缴费基数"), **MONEY)
@@ -254,7 +258,9 @@ class ContributionLine(models.Model):
     individual_rate = models.DecimalField(_("个人缴费比例"), **RATE)
     employer_amount = models.DecimalField(_("单位缴纳"), **MONEY)
     individual_amount = models.DecimalField(_("个人缴纳"), **MONEY)
-    run = models.ForeignKey(SettlementRun, on_delete=models.PROTECT, related_name="+", db_index=False)
+    run = models.ForeignKey(
+        SettlementRun, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
 
     class Meta:
         verbose_name = _("缴费明细")
@@ -537,15 +543,7 @@ class PensionPayment(models.Model):
         verbose_name_plural = _("养老金支付")
         constraints = [
             models.UniqueConstraint(fields=["person", "period"], name="one_pension_payment_per_period"),
-            models.CheckConstraint(
-                condition=Q(
-                    total=models.F("basic_amount")
-                    + models.F("account_amount")
-                    + models.F("transitional_amount")
-                    + models.F("supplement_amount")
-                ),
-                name="pension_payment_total_is_sum",
-            ),
+            # (no CHECK total = sum of parts: SQLite compares REALs; the services compute total)
         ]
         indexes = [models.Index(fields=["employer", "period"], name="pension_pay_employer_period")]
 
@@ -579,12 +577,6 @@ class MaternityPayment(models.Model):
         verbose_name = _("生育待遇支付")
         verbose_name_plural = _("生育待遇支付")
         indexes = [models.Index(fields=["employer", "period"], name="maternity_pay_employer_period")]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(total=models.F("allowance") + models.F("medical_costs")),
-                name="maternity_payment_total_is_sum",
-            ),
-        ]
 
 
 class InjuryCase(models.Model):

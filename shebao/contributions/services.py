@@ -144,13 +144,13 @@ def _fresh_sql(run_id: int, period: int, rule: str, employer_filter: str) -> str
             JOIN employers_employer e ON e.id = c.employer_id
             JOIN {RATE_TABLE} r ON r.run_id = {int(run_id)} AND r.insurance = c.insurance
                  AND r.employer_type = e.employer_type AND r.risk_class = e.risk_class
-            JOIN persons_contributionbase b ON b.person_id = c.person_id AND b.employer_id = c.employer_id
-                 AND b.start_period <= {p}
+            JOIN (SELECT person_id, employer_id, MAX(start_period) AS start_period
+                  FROM persons_contributionbase WHERE start_period <= {p}
+                  GROUP BY person_id, employer_id) m
+                 ON m.person_id = c.person_id AND m.employer_id = c.employer_id
+            JOIN persons_contributionbase b ON b.person_id = m.person_id AND b.employer_id = m.employer_id
+                 AND b.start_period = m.start_period
             WHERE c.start_period <= {p} AND (c.stop_period IS NULL OR c.stop_period > {p})
-              AND NOT EXISTS (
-                  SELECT 1 FROM persons_contributionbase b2
-                  WHERE b2.person_id = b.person_id AND b2.employer_id = b.employer_id
-                    AND b2.start_period > b.start_period AND b2.start_period <= {p})
               AND {employer_filter}
         ) x
     """
@@ -160,6 +160,14 @@ LINE_COLUMNS = (
     "period, employer_id, person_id, insurance, kind, base, employer_rate, individual_rate, "
     "employer_amount, individual_amount, run_id"
 )
+
+
+# A period's settlement reads whole tables: hash joins, not nested loops driven by the planner's (badly
+# correlated) row estimates; on SQLite a page cache the line indexes fit in. Transaction-local on PostgreSQL.
+SESSION_TUNING = {
+    "postgresql": "SET LOCAL enable_nestloop = off; SET LOCAL work_mem = '256MB'",
+    "sqlite": "PRAGMA cache_size = -262144",
+}
 
 
 def _locked_sql(period: int) -> str:
@@ -249,6 +257,7 @@ def _settle(run: SettlementRun) -> dict:
     step("rates")
     locked = _locked_sql(period)
     with connection.cursor() as cur:
+        cur.execute(SESSION_TUNING[connection.vendor])
         # 1. Open periods: their lines are replaced.
         cur.execute(f"DELETE FROM {LINE} WHERE period = {period} AND employer_id NOT IN ({locked})")
         fresh = _fresh_sql(run.pk, period, rule, f"c.employer_id NOT IN ({locked})")
@@ -465,13 +474,32 @@ def _allocate(*, employer_ids: list[int] | None = None) -> list[Allocation]:
         if parts:
             touched_arrivals.append(arrival)
     Allocation.objects.bulk_create(allocations, batch_size=2000)
-    Arrival.objects.bulk_update(touched_arrivals, ["allocated"], batch_size=1000)
-    EmployerPeriod.objects.bulk_update(
-        list(touched_periods.values()), ["amount_paid", "paid_on"], batch_size=1000
-    )
+    ops = connection.ops
+    with connection.cursor() as cur:  # executemany: Django's bulk_update is far slower for thousands of rows
+        cur.executemany(
+            f"UPDATE {Arrival._meta.db_table} SET allocated = %s WHERE id = %s",
+            [(ops.adapt_decimalfield_value(a.allocated, 14, 2), a.pk) for a in touched_arrivals],
+        )
+        cur.executemany(
+            f"UPDATE {EMPLOYER_PERIOD} SET amount_paid = %s, paid_on = %s WHERE id = %s",
+            [
+                (
+                    ops.adapt_decimalfield_value(ep.amount_paid, 14, 2),
+                    ops.adapt_datefield_value(ep.paid_on),
+                    ep.pk,
+                )
+                for ep in touched_periods.values()
+            ],
+        )
     if paid_employers:
         accounts_credit_paid(employer_ids=None if employer_ids is None else sorted(paid_employers))
     return allocations
+
+
+@transaction.atomic
+def arrivals_allocate(*, employer_ids: list[int] | None = None) -> list[Allocation]:
+    """Allocate every unallocated arrival (of these employers, or of all): see ``_allocate``."""
+    return _allocate(employer_ids=employer_ids)
 
 
 @transaction.atomic
@@ -591,10 +619,10 @@ def accounts_credit_paid(*, employer_ids: list[int] | None = None) -> tuple[int,
                 f"""INSERT INTO {table} (person_id, employer_id, period, {columns}, amount, {date_col})
                 SELECT l.person_id, l.employer_id, l.period, {booked}, {money_sum("l.individual_amount")},
                        ep.paid_on
-                FROM {EMPLOYER_PERIOD} ep
-                JOIN {LINE} l ON l.period = ep.period AND l.employer_id = ep.employer_id
-                     AND l.insurance = '{insurance}' AND l.id > ep.credited_through_line AND l.id <= {max_id}
-                WHERE ep.paid_on IS NOT NULL{filt}
+                FROM {EMPLOYER_PERIOD} ep CROSS JOIN {LINE} l
+                WHERE l.period = ep.period AND l.employer_id = ep.employer_id AND l.insurance = '{insurance}'
+                  AND l.id > ep.credited_through_line AND l.id <= {max_id}
+                  AND ep.paid_on IS NOT NULL{filt}
                 GROUP BY l.person_id, l.employer_id, l.period, ep.paid_on
                 HAVING SUM({cents("l.individual_amount")}) <> 0"""
             )

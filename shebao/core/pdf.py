@@ -47,11 +47,20 @@ LABEL_BACKGROUND = colors.HexColor("#EEF2F6")
 
 _base = {"fontName": FONT, "wordWrap": "CJK"}
 STYLES = {
-    "title": ParagraphStyle("title", fontSize=18, leading=24, alignment=TA_CENTER, spaceAfter=2 * mm, **_base),
-    "subtitle": ParagraphStyle(
-        "subtitle", fontSize=10, leading=14, alignment=TA_CENTER, textColor=colors.HexColor("#444444"), **_base
+    "title": ParagraphStyle(
+        "title", fontSize=18, leading=24, alignment=TA_CENTER, spaceAfter=2 * mm, **_base
     ),
-    "heading": ParagraphStyle("heading", fontSize=12, leading=16, spaceBefore=4 * mm, spaceAfter=2 * mm, **_base),
+    "subtitle": ParagraphStyle(
+        "subtitle",
+        fontSize=10,
+        leading=14,
+        alignment=TA_CENTER,
+        textColor=colors.HexColor("#444444"),
+        **_base,
+    ),
+    "heading": ParagraphStyle(
+        "heading", fontSize=12, leading=16, spaceBefore=4 * mm, spaceAfter=2 * mm, **_base
+    ),
     "body": ParagraphStyle("body", fontSize=10.5, leading=16, spaceAfter=1.5 * mm, **_base),
     "cell": ParagraphStyle("cell", fontSize=9.5, leading=13, **_base),
     "label": ParagraphStyle("label", fontSize=9.5, leading=13, **_base),

@@ -8,7 +8,12 @@ def unread_results(request):
     if settings.SHEBAO_SITES == "office":
         return {}
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or getattr(user, "kind", "") != "employer" or not user.employer_id:
+    if (
+        user is None
+        or not user.is_authenticated
+        or getattr(user, "kind", "") != "employer"
+        or not user.employer_id
+    ):
         return {}
 
     def count() -> int:

@@ -26,7 +26,9 @@ class Declaration(models.Model):
     item_code = models.CharField(_("事项编码"), max_length=8)
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.DRAFT)
     version = models.PositiveIntegerField(_("版本"), default=1)
-    data = models.JSONField(_("申报内容"), default=dict)  # the current version's data (a copy of the version row)
+    data = models.JSONField(
+        _("申报内容"), default=dict
+    )  # the current version's data (a copy of the version row)
     # The person the declaration is about (blank for employer-wide items such as H07 and H10). The ID number
     # is kept even before the person exists (H01), so earlier declarations of a person are found by it.
     subject_id_number = models.CharField(_("公民身份号码"), max_length=18, blank=True)

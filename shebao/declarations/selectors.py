@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.http import Http404
+from django.utils import timezone
 
 from .models import Declaration, State
 
@@ -44,7 +46,9 @@ def declarations_for_employer(
         qs = qs.filter(created_at__date__lte=date_to)
     search = (search or "").strip()
     if search:
-        qs = qs.filter(Q(number=search.upper()) | Q(subject_id_number=search.upper()) | Q(subject_name=search))
+        qs = qs.filter(
+            Q(number=search.upper()) | Q(subject_id_number=search.upper()) | Q(subject_name=search)
+        )
     return qs.order_by("-created_at", "-id")
 
 
@@ -102,7 +106,16 @@ def queue_counts() -> dict:
         .values("item_code")
         .annotate(n=Count("id"))
     }
-    return {"per_state": per_state, "per_item": per_item}
+    since = timezone.now() - dt.timedelta(days=7)
+    per_day = [
+        (row["day"], row["n"])
+        for row in Declaration.objects.filter(submitted_at__gte=since)
+        .annotate(day=TruncDate("submitted_at"))
+        .order_by("-day")
+        .values("day")
+        .annotate(n=Count("id"))
+    ]
+    return {"per_state": per_state, "per_item": per_item, "per_day": per_day}
 
 
 def declaration_for_office(*, number: str) -> Declaration:

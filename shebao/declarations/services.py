@@ -98,7 +98,9 @@ def _draft_data(definition, raw: dict) -> dict:
         value = raw.get(f.name)
         if f.kind == "table":
             data[f.name] = [
-                {c.name: str(row.get(c.name, ""))[:200] for c in f.columns} for row in (value or []) if isinstance(row, dict)
+                {c.name: str(row.get(c.name, ""))[:200] for c in f.columns}
+                for row in (value or [])
+                if isinstance(row, dict)
             ]
         elif f.kind == "multi":
             data[f.name] = [str(v)[:40] for v in (value or [])]
@@ -112,7 +114,13 @@ def _draft_data(definition, raw: dict) -> dict:
 
 @transaction.atomic
 def declaration_save_draft(
-    *, employer, item_code: str, raw: dict, actor, declaration: Declaration | None = None, idempotency_key=None
+    *,
+    employer,
+    item_code: str,
+    raw: dict,
+    actor,
+    declaration: Declaration | None = None,
+    idempotency_key=None,
 ) -> Declaration:
     """Save what was entered without checking it (草稿箱). Editing a draft keeps its number."""
     definition = _definition(item_code)
@@ -264,7 +272,11 @@ def _maybe_auto_approve(declaration: Declaration, definition, evaluation: Evalua
                 actor=None,
                 actor_label=AUTO_REVIEWER_LABEL,
                 comment=_("符合自动审核规则"),
-                updates={"decided_by": None, "decided_by_label": AUTO_REVIEWER_LABEL, "decided_at": timezone.now()},
+                updates={
+                    "decided_by": None,
+                    "decided_by_label": AUTO_REVIEWER_LABEL,
+                    "decided_at": timezone.now(),
+                },
             )
             _apply_and_route(row, definition, actor=None, actor_label=AUTO_REVIEWER_LABEL, today=today)
     except DomainError:
@@ -301,7 +313,8 @@ def _claimed_by(actor):
         if row.claimed_by_id != actor.pk:
             who = row.claimed_by.label if row.claimed_by_id else _("其他审核人员")
             raise TransitionRefused(
-                _("申报 %(number)s 已被%(who)s认领，只有认领人可以审核或释放") % {"number": row.number, "who": who},
+                _("申报 %(number)s 已被%(who)s认领，只有认领人可以审核或释放")
+                % {"number": row.number, "who": who},
                 code="taken",
             )
 
@@ -350,15 +363,17 @@ def declaration_release(*, declaration: Declaration, actor, comment: str = "") -
 def review_evaluation(declaration: Declaration, *, today: dt.date) -> Evaluation:
     """The item's checks run now against the record as it is (what the review page shows)."""
     definition = _definition(declaration.item_code)
-    return definition.evaluate(declaration.data, employer=declaration.employer, today=today, declaration=declaration)
+    return definition.evaluate(
+        declaration.data, employer=declaration.employer, today=today, declaration=declaration
+    )
 
 
 def _apply_and_route(row: Declaration, definition, *, actor, actor_label: str, today: dt.date) -> Declaration:
     evaluation = definition.evaluate(row.data, employer=row.employer, today=today, declaration=row)
     if not evaluation.ok:
-        failed = "；".join(f"{r.label}：{'；'.join(r.messages)}" for r in evaluation.failed_checks) or "；".join(
-            m for msgs in evaluation.field_errors.values() for m in msgs
-        )
+        failed = "；".join(
+            f"{r.label}：{'；'.join(r.messages)}" for r in evaluation.failed_checks
+        ) or "；".join(m for msgs in evaluation.field_errors.values() for m in msgs)
         raise ApprovalRefused(
             _("记录已变化，申报 %(number)s 现在不能通过检查，未予审核通过：%(failed)s")
             % {"number": row.number, "failed": failed},
@@ -408,7 +423,12 @@ def declaration_approve(*, declaration: Declaration, actor, today: dt.date, comm
         actor=actor,
         comment=comment,
         guard=_claimed_by(actor),
-        updates={"decided_by": actor, "decided_by_label": actor.label, "decided_at": timezone.now(), "review_comment": comment},
+        updates={
+            "decided_by": actor,
+            "decided_by_label": actor.label,
+            "decided_at": timezone.now(),
+            "review_comment": comment,
+        },
     )
     return _apply_and_route(row, definition, actor=actor, actor_label=actor.label, today=today)
 
@@ -466,7 +486,9 @@ def declarations_bulk_approve(*, declarations, actor, today: dt.date) -> list[tu
                 row = declaration
                 if declaration.state == State.SUBMITTED:
                     row = declaration_claim(declaration=declaration, actor=actor)
-                row = declaration_approve(declaration=row, actor=actor, today=today, comment=_("批量审核通过"))
+                row = declaration_approve(
+                    declaration=row, actor=actor, today=today, comment=_("批量审核通过")
+                )
             outcomes.append((row, True, str(State(row.state).label)))
         except DomainError as exc:
             outcomes.append((declaration, False, exc.message))
@@ -474,7 +496,9 @@ def declarations_bulk_approve(*, declarations, actor, today: dt.date) -> list[tu
 
 
 @transaction.atomic
-def auto_approval_rule_set(*, item_code: str, enabled: bool, allowed_fields: list[str], actor) -> AutoApprovalRule:
+def auto_approval_rule_set(
+    *, item_code: str, enabled: bool, allowed_fields: list[str], actor
+) -> AutoApprovalRule:
     definition = _definition(item_code)
     if enabled and not definition.auto_approvable:
         raise DomainError(_("事项 %(code)s 不允许自动审核") % {"code": item_code})

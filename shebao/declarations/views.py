@@ -10,7 +10,11 @@ from .receipts import code_matches
 def verify_receipt(request, number: str, code: str):
     if not code_matches(number, code):
         raise Http404
-    declaration = Declaration.objects.filter(number=number).only("number", "state", "created_at", "submitted_at").first()
+    declaration = (
+        Declaration.objects.filter(number=number)
+        .only("number", "state", "created_at", "submitted_at")
+        .first()
+    )
     if declaration is None:
         raise Http404
     return render(request, "declarations/verify_receipt.html", {"declaration": declaration})

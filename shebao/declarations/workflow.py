@@ -85,7 +85,10 @@ def _refusal(row: Declaration, move: Move) -> TransitionRefused:
             % {"number": row.number, "who": who, "action": move.label},
             code="taken",
         )
-    if row.state in (State.APPROVED, State.AWAITING_COUNTER, State.COMPLETED, State.REJECTED) and move.by == REVIEWER:
+    if (
+        row.state in (State.APPROVED, State.AWAITING_COUNTER, State.COMPLETED, State.REJECTED)
+        and move.by == REVIEWER
+    ):
         who = row.decided_by_label or _("其他审核人员")
         return TransitionRefused(
             _("申报 %(number)s 已由%(who)s审核（%(state)s），不能%(action)s")
@@ -100,7 +103,14 @@ def _refusal(row: Declaration, move: Move) -> TransitionRefused:
 
 
 def record_event(
-    declaration: Declaration, *, action: str, from_state: str, to_state: str, actor, actor_label: str = "", comment=""
+    declaration: Declaration,
+    *,
+    action: str,
+    from_state: str,
+    to_state: str,
+    actor,
+    actor_label: str = "",
+    comment="",
 ) -> DeclarationEvent:
     return DeclarationEvent.objects.create(
         declaration=declaration,
@@ -136,7 +146,9 @@ def transition(
         if guard is not None:
             guard(row)
         fields = {"state": move.target, **(updates or {})}
-        changed = Declaration.objects.filter(pk=row.pk, state=row.state).update(**fields, updated_at=timezone.now())
+        changed = Declaration.objects.filter(pk=row.pk, state=row.state).update(
+            **fields, updated_at=timezone.now()
+        )
         if changed != 1:  # someone moved it between our read and our write
             raise TransitionRefused(
                 _("申报 %(number)s 已被其他用户处理，请刷新后重试") % {"number": row.number}, code="race"

@@ -28,6 +28,10 @@ trip; ``finish`` moves PostgreSQL's sequences past them.
 from __future__ import annotations
 
 import contextlib
+import queue
+import threading
+import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from django.core.management.color import no_style
@@ -52,9 +56,10 @@ class BulkWriter:
         self.vendor = self.connection.vendor
         if self.vendor not in ("sqlite", "postgresql"):
             raise NotImplementedError(f"demo data loading is not implemented for {self.vendor}")
-        self._recreate: list[str] = []  # SQL re-creating what begin() dropped, in order
+        self._recreate: list[tuple[str, str]] = []  # SQL re-creating what begin() dropped, in order
         self._sql: dict[tuple[str, tuple[str, ...]], str] = {}
         self._fk_checks_off = False
+        self.timings: Counter[str] = Counter()  # seconds spent per table written and per finishing step
 
     # --- life cycle -------------------------------------------------------------------------------------
 
@@ -92,19 +97,61 @@ class BulkWriter:
         """Re-create what begin() dropped (checking every row), move sequences past the ids used, refresh the
         planner's statistics. Raises (and so rolls back the load) if any row breaks a constraint."""
         with self.connection.cursor() as cursor:
-            for sql in self._recreate:
+            for kind, sql in self._recreate:
+                started = time.perf_counter()
                 cursor.execute(sql)
+                self.timings[kind] += time.perf_counter() - started
             self._recreate = []
             if self.vendor == "sqlite":
                 if self._fk_checks_off:
+                    started = time.perf_counter()
                     self.connection.check_constraints(table_names=self.tables)
+                    self.timings["check foreign keys"] += time.perf_counter() - started
                 cursor.execute(f"PRAGMA cache_size = {int(self._sqlite_cache_size)}")
                 return
             for sql in self.connection.ops.sequence_reset_sql(no_style(), self.models):
                 cursor.execute(sql)
             if analyze:
+                started = time.perf_counter()
                 for table in self.tables:
                     cursor.execute(f'ANALYZE "{table}"')
+                self.timings["analyze"] += time.perf_counter() - started
+
+    @contextlib.contextmanager
+    def background(self, *, depth: int = 3):
+        """A ``write`` function that, on PostgreSQL, hands the rows to a worker thread and returns at once, so
+        the caller builds the next chunk while the server digests this one (``depth`` chunks may wait).
+        Leaving the block waits for every write; a failed write is raised here (or by the next call).
+        On SQLite it is ``write`` itself: executemany holds the interpreter lock for each row it binds, so a
+        thread would only slow both sides down."""
+        if self.vendor != "postgresql":
+            yield self.write
+            return
+        jobs: queue.Queue = queue.Queue(maxsize=depth)
+        failure: list[BaseException] = []
+
+        def work() -> None:
+            while (job := jobs.get()) is not None:
+                if not failure:
+                    try:
+                        self.write(*job)
+                    except BaseException as exc:  # handed to the caller's thread
+                        failure.append(exc)
+
+        def write(model, columns, rows) -> None:
+            if failure:
+                raise failure[0]
+            jobs.put((model, columns, rows))
+
+        worker = threading.Thread(target=work, name="demo-data-writer", daemon=True)
+        worker.start()
+        try:
+            yield write
+        finally:
+            jobs.put(None)
+            worker.join()
+        if failure:
+            raise failure[0]
 
     # --- ids and rows -----------------------------------------------------------------------------------
 
@@ -114,6 +161,13 @@ class BulkWriter:
 
     def write(self, model: type[Model], columns: Sequence[str], rows: Iterable[Sequence]) -> None:
         """Append ``rows`` (tuples in ``columns`` order; values str, int or None) to ``model``'s table."""
+        started = time.perf_counter()
+        try:
+            self._write(model, columns, rows)
+        finally:
+            self.timings[f"write {model._meta.db_table}"] += time.perf_counter() - started
+
+    def _write(self, model: type[Model], columns: Sequence[str], rows: Iterable[Sequence]) -> None:
         table = model._meta.db_table
         key = (table, tuple(columns))
         sql = self._sql.get(key)
@@ -145,7 +199,7 @@ class BulkWriter:
         )
         for name, sql in cursor.fetchall():
             cursor.execute(f'DROP INDEX "{name}"')
-            self._recreate.append(sql)
+            self._recreate.append(("create indexes", sql))
 
     def _drop_postgresql_structures(self, cursor) -> None:
         # Foreign keys declared on our tables (keys pointing into them from other tables are only checked
@@ -193,10 +247,14 @@ class BulkWriter:
             cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
         for name, table, definition in uniques:
             cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
-            self._recreate.append(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+            self._recreate.append(
+                ("create indexes", f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+            )
         for name, definition in indexes:
             cursor.execute(f'DROP INDEX "{name}"')
-            self._recreate.append(definition)
+            self._recreate.append(("create indexes", definition))
         # Foreign keys last: their checks can use the indexes just built.
         for name, table, definition in foreign_keys:
-            self._recreate.append(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+            self._recreate.append(
+                ("check foreign keys", f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+            )

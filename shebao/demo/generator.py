@@ -4,12 +4,17 @@
 the 36 periods up to ``current_period``; ``pick_personas`` then chooses the demo's employers and individual.
 
 Everything is decided by one ``random.Random(seed)`` and ``current_period``, never by the clock or the global
-random state: the same seed and sizes give the same rows, id for id. Rows are built in Python in chunks and
-appended with the fastest safe path of the backend (``bulk.BulkWriter``: executemany on SQLite, COPY on
-PostgreSQL), inside one transaction: a failure leaves the database as it was.
+random state: the same seed and sizes give the same rows, id for id (the ids start above the tables' current
+maximum). Employers, persons, employment and bases are built in Python in chunks of 20,000 persons and appended
+with the fastest safe path of the backend (``bulk.BulkWriter``: executemany on SQLite; COPY from a background
+thread on PostgreSQL, so the next chunk is built while the server stores this one); coverage, which only
+repeats its employment's periods, is derived set-based in the database (one INSERT … SELECT). Secondary indexes
+(and on PostgreSQL foreign keys and unique constraints) are rebuilt at the end, which re-checks every row.
+All of it is one transaction: a failure leaves the database as it was. While it runs, the five tables are
+locked (a demo or benchmark database, not one serving users).
 
 What the data looks like (decisions the spec leaves open):
-- Employer sizes follow a Pareto tail (α = 1): most employers have fewer than 10 persons, a few have
+- Employer sizes follow a Lomax tail (α = 1.2): most employers have fewer than 10 persons, a few have
   thousands (at most 5,000); the largest has at least min(5,000, persons / 4). An employer's size is the
   number of persons whose latest employment is there (active, suspended, stopped or retired).
 - Employer numbers (8 digits from 10000001) follow the registration date. Credit codes are issued for every
@@ -22,7 +27,10 @@ What the data looks like (decisions the spec leaves open):
   older people are re-employed retirees (退休返聘, work injury only); 1.5 % of open employments are suspended.
   A few small employers are cancelled in the window (their employment stops with reason 41) or suspended
   (their open employment is suspended).
+- Persons are 18–64 on the first day of the current period; 54 % men; ID numbers in the city's districts for
+  本市 hukou, other provinces' (and other Zhejiang cities') for 外市; 0.5 % Uyghur/Kazakh names with the 间隔号 ·.
 - Coverage: the five insurances with the employment's periods; 非全日制 and 退休返聘 have work injury only.
+  Coverage ids are employment-based (first + (employment − first) × 5 + k), so there are gaps.
 - Bases: one row per employment and base year that the employment has months in within the window, from the
   base year's first month (or the employment's start if later). The declared wage is log-normal around the
   year's average wage (employer industry and the person's own level shift it); it is a whole number of
@@ -66,7 +74,7 @@ from .bulk import BulkWriter
 DEFAULT_SEED = 20261126
 HISTORY_MONTHS = 36
 MAX_EMPLOYER_SIZE = 5000
-SIZE_ALPHA = 1.0  # Pareto shape of employer sizes
+SIZE_ALPHA = 1.2  # shape of the Pareto (Lomax) tail of employer sizes
 CHUNK_PERSONS = 20_000
 BASE_SOURCE = "demo"
 INSURANCES = tuple(Insurance.values)  # pension, medical, unemployment, injury, maternity
@@ -229,10 +237,11 @@ def allocate_sizes(rng: random.Random, employers: int, persons: int) -> list[int
     big = min(MAX_EMPLOYER_SIZE, max(1, persons // 4), persons - rest)
     big = max(big, persons - rest * MAX_EMPLOYER_SIZE)
     remaining = persons - big
-    weights = sorted((rng.paretovariate(SIZE_ALPHA) for _i in range(rest)), reverse=True)
+    # Lomax (Pareto type II, from 0): about 13 % of employers have one person, 60 % fewer than ten.
+    weights = sorted((rng.paretovariate(SIZE_ALPHA) - 1 for _i in range(rest)), reverse=True)
 
     def sizes_for(scale: float) -> list[int]:
-        return [min(MAX_EMPLOYER_SIZE, max(1, int(w * scale))) for w in weights]
+        return [min(MAX_EMPLOYER_SIZE, 1 + int(w * scale)) for w in weights]
 
     low, high = 0.0, float(remaining)
     for _step in range(60):
@@ -383,19 +392,25 @@ class _Generator:
         names: set[str] = set()
         org_bodies: set[str] = set()
         rows = []
-        for size in sizes:
+        types = [self._employer_type(size) for size in sizes]
+        if len(sizes) >= len(CREDIT_PREFIX):  # every type at least once, converted from small enterprises
+            for kind in CREDIT_PREFIX:
+                if kind not in types:
+                    candidates = [k for k, t in enumerate(types) if t == "enterprise" and sizes[k] < 200]
+                    if candidates:
+                        types[candidates[int(rand() * len(candidates))]] = kind
+        for size, employer_type in zip(sizes, types, strict=True):
             # Registration: large employers are old; a few small ones were registered within the window.
             if size < 50 and rand() < 0.04:
                 reg = p.first + int(rand() * (HISTORY_MONTHS - 1))
             else:
                 span = 360 if size >= 200 else 300
                 reg = p.first - 1 - int(rand() * span)
-            employer_type = self._employer_type(size)
             district = self.pick_district()
             name, industry, risk_class, wage_level = self._employer_name(employer_type, district, size, names)
             cancel = 0
             status = EmployerStatus.ACTIVE.value
-            if size <= 10 and reg < p.first and rand() < 0.015:
+            if size <= 10 and reg < p.first and rand() < 0.025:
                 cancel = p.first + 1 + int(rand() * (HISTORY_MONTHS - 1))  # in (first, current]
                 status = EmployerStatus.CANCELLED.value
             elif size <= 30 and rand() < 0.006:
@@ -655,6 +670,10 @@ class _Generator:
                     ok = lambda k: True  # noqa: E731
                 else:
                     ok = lambda k, a=adult: max(a, reg[k]) <= last_start[k]  # noqa: E731
+                if scenario == "retire" and not ok(e) and max(lo, retire) <= last_start[e]:
+                    # Registered after this person's retirement: they work here as a re-employed retiree.
+                    scenario, reemployed = "reemployed", True
+                    ok = lambda k: True  # noqa: E731
                 if not ok(e):
                     k = random_employer(ok)
                     if k < 0:
@@ -934,11 +953,14 @@ def generate(
         say(_("生成单位 %(count)s 个") % {"count": f"{employers:,}"})
         employer_rows = generator.employers(first_ids["employer"])
         writer.write(Employer, EMPLOYER_COLUMNS, [generator.employer_row(r) for r in employer_rows])
-        counts = generator.persons(employer_rows, first_ids, writer.write, progress)
+        with writer.background() as write:
+            counts = generator.persons(employer_rows, first_ids, write, progress)
         say(_("生成险种参保记录"))
+        coverage_started = time.perf_counter()
         _insert_coverages(
             using=using, first_employment=first_ids["employment"], first_coverage=first_ids["coverage"]
         )
+        writer.timings["write persons_coverage"] += time.perf_counter() - coverage_started
         say(_("建立索引并检查约束"))
         writer.finish()
     buckets = Counter(size_bucket(generator.final_count[k]) for k in range(len(employer_rows)))
@@ -963,6 +985,7 @@ def generate(
         },
         "largest_employer": max(generator.final_count.values(), default=0),
         "seconds": seconds,
+        "seconds_by_step": {k: round(v, 2) for k, v in sorted(writer.timings.items())},
     }
 
 

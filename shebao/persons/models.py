@@ -188,7 +188,9 @@ class RecordChange(models.Model):
         BASE_SET = "base_set", _("缴费基数变更")
         EMPLOYER_UPDATED = "employer_updated", _("单位信息变更")
 
-    employer = models.ForeignKey("employers.Employer", on_delete=models.PROTECT, related_name="record_changes")
+    employer = models.ForeignKey(
+        "employers.Employer", on_delete=models.PROTECT, related_name="record_changes"
+    )
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, null=True, blank=True, related_name="record_changes"
     )

@@ -107,7 +107,10 @@ def person_update(
     if unknown:
         raise ValueError(f"not person fields: {sorted(unknown)}")
     changed = [field for field, value in changes.items() if getattr(person, field) != value]
-    if "id_number" in changed and Person.objects.filter(id_number=changes["id_number"]).exclude(pk=person.pk).exists():
+    if (
+        "id_number" in changed
+        and Person.objects.filter(id_number=changes["id_number"]).exclude(pk=person.pk).exists()
+    ):
         raise DomainError(
             _("公民身份号码 %(id)s 已被其他人员使用") % {"id": changes["id_number"]}, field="new_id_number"
         )
@@ -163,7 +166,9 @@ def employment_open(
         status="active",
     )
     Coverage.objects.bulk_create(
-        Coverage(employment=employment, person=person, employer=employer, insurance=ins, start_period=start_period)
+        Coverage(
+            employment=employment, person=person, employer=employer, insurance=ins, start_period=start_period
+        )
         for ins in insurances
     )
     who = _who(actor, actor_label)
@@ -411,12 +416,16 @@ def bases_set(
     person_ids = list(wages)
     previous = {}
     for row in (
-        ContributionBase.objects.filter(employer=employer, person_id__in=person_ids, start_period__lte=start_period)
+        ContributionBase.objects.filter(
+            employer=employer, person_id__in=person_ids, start_period__lte=start_period
+        )
         .order_by("person_id", "start_period")
         .values("person_id", "declared_wage")
     ):
         previous[row["person_id"]] = row["declared_wage"]  # the last one (highest start) wins
-    ContributionBase.objects.filter(employer=employer, person_id__in=person_ids, start_period=start_period).delete()
+    ContributionBase.objects.filter(
+        employer=employer, person_id__in=person_ids, start_period=start_period
+    ).delete()
     rows = ContributionBase.objects.bulk_create(
         _base_row(
             person_id=pid,

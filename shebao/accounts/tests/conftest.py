@@ -11,7 +11,9 @@ from shebao.core.idnumbers import make_credit_code, make_id_number
 NEW_PASSWORD = "Neu3Passwort9"
 
 
-def login(client: Client, username: str, password: str, *, kind: str = "employer", next_url: str = "", **extra):
+def login(
+    client: Client, username: str, password: str, *, kind: str = "employer", next_url: str = "", **extra
+):
     data = {"kind": kind, "username": username, "password": password}
     if next_url:
         data["next"] = next_url

@@ -10,7 +10,15 @@ from shebao.core.testing import PASSWORD
 from shebao.employers.models import Employer
 from shebao.persons.models import Person
 
-from .conftest import NEW_CREDIT_CODE, NEW_ID_NUMBER, NEW_PASSWORD, OPERATOR_ID_NUMBER, logged_in, login, pdf_text
+from .conftest import (
+    NEW_CREDIT_CODE,
+    NEW_ID_NUMBER,
+    NEW_PASSWORD,
+    OPERATOR_ID_NUMBER,
+    logged_in,
+    login,
+    pdf_text,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +61,9 @@ def test_counter_is_for_clerks_only(personas, login_as):
 
 
 def test_lookup_of_new_credit_code_offers_new_employer_fields(clerk_client):
-    page = clerk_client.get(COUNTER, {"kind": "employer", "credit_code": NEW_CREDIT_CODE.lower()}).content.decode()
+    page = clerk_client.get(
+        COUNTER, {"kind": "employer", "credit_code": NEW_CREDIT_CODE.lower()}
+    ).content.decode()
     assert "新开户单位" in page and NEW_CREDIT_CODE in page
     assert "营业执照" in page and "批准成立文件或事业单位法人证书" in page
 
@@ -76,7 +86,9 @@ def test_register_new_employer_print_receipt_and_first_login(clerk_client, perso
     user = User.objects.get(username=username)
     assert user.employer == employer and user.is_employer_admin and user.must_change_password
     assert user.display_name == "郑敏" and user.id_number == OPERATOR_ID_NUMBER
-    assert set(user.grants.values_list("item_code", flat=True)) == set(grantable_codes("employer", employer_admin=True))
+    assert set(user.grants.values_list("item_code", flat=True)) == set(
+        grantable_codes("employer", employer_admin=True)
+    )
     created = AccountEvent.objects.get(user=user, kind="created")
     assert created.actor == personas.clerk and created.ip == "10.1.1.1"
     assert created.detail["documents"] == sorted(BUSINESS_DOCUMENTS)
@@ -128,7 +140,9 @@ def test_existing_employer_without_account_is_registered_with_its_own_documents(
     User.objects.filter(employer=employer).update(is_employer_admin=False)
     employer.employer_type = "institution"
     employer.save()
-    page = clerk_client.get(COUNTER, {"kind": "employer", "credit_code": employer.credit_code}).content.decode()
+    page = clerk_client.get(
+        COUNTER, {"kind": "employer", "credit_code": employer.credit_code}
+    ).content.decode()
     assert "批准成立文件或事业单位法人证书" in page and "营业执照" not in page
     missing = clerk_client.post(
         COUNTER, _new_employer_form(credit_code=employer.credit_code, documents=["operator_id_card"])
@@ -137,7 +151,9 @@ def test_existing_employer_without_account_is_registered_with_its_own_documents(
     assert "尚未核验" in missing.content.decode() and "批准成立文件" in missing.content.decode()
     ok = clerk_client.post(
         COUNTER,
-        _new_employer_form(credit_code=employer.credit_code, documents=["approval_document", "operator_id_card"]),
+        _new_employer_form(
+            credit_code=employer.credit_code, documents=["approval_document", "operator_id_card"]
+        ),
     )
     assert ok.status_code == 302
     admin = User.objects.get(employer=employer, is_employer_admin=True)
@@ -168,7 +184,13 @@ def test_clerk_can_withhold_items(clerk_client):
 
 
 def test_register_individual_new_person(clerk_client):
-    data = {"kind": "individual", "id_number": NEW_ID_NUMBER, "name": "林晓", "phone": "13700002222", "documents": ["id_card"]}
+    data = {
+        "kind": "individual",
+        "id_number": NEW_ID_NUMBER,
+        "name": "林晓",
+        "phone": "13700002222",
+        "documents": ["id_card"],
+    }
     data["items"] = grantable_codes("individual")
     response = clerk_client.post(COUNTER, data)
     assert response.status_code == 302
@@ -191,10 +213,13 @@ def test_individual_with_account_or_other_name_is_refused(clerk_client, personas
     assert "已开通个人网上办事" in page
     other = personas.person_2
     response = clerk_client.post(
-        COUNTER, {"kind": "individual", "id_number": other.id_number, "name": "陈立", "documents": ["id_card"]}
+        COUNTER,
+        {"kind": "individual", "id_number": other.id_number, "name": "陈立", "documents": ["id_card"]},
     )
     assert response.status_code == 400 and "姓名与该身份证号码登记的姓名不一致" in response.content.decode()
-    response = clerk_client.post(COUNTER, {"kind": "individual", "id_number": other.id_number, "name": "陈丽"})
+    response = clerk_client.post(
+        COUNTER, {"kind": "individual", "id_number": other.id_number, "name": "陈丽"}
+    )
     assert response.status_code == 400 and "本人身份证" in response.content.decode()
 
 

@@ -103,13 +103,20 @@ def test_lock_runs_out_and_counting_restarts(personas):
     start = timezone.now()
     for i in range(5):
         result = services.login_attempt(
-            kind="employer", identifier="a_operator", password="x", ip="10.0.0.1", now=start + dt.timedelta(seconds=i)
+            kind="employer",
+            identifier="a_operator",
+            password="x",
+            ip="10.0.0.1",
+            now=start + dt.timedelta(seconds=i),
         )
     assert result.reason == "locked"
     later = start + dt.timedelta(minutes=15, seconds=5)
-    assert services.login_attempt(
-        kind="employer", identifier="a_operator", password="x", ip="10.0.0.1", now=later
-    ).reason == "bad_credentials"
+    assert (
+        services.login_attempt(
+            kind="employer", identifier="a_operator", password="x", ip="10.0.0.1", now=later
+        ).reason
+        == "bad_credentials"
+    )
     assert User.objects.get(pk=personas.operator_a.pk).failed_logins == 1
     ok = services.login_attempt(
         kind="employer", identifier="a_operator", password=PASSWORD, ip="10.0.0.1", now=later
@@ -253,3 +260,26 @@ def test_logout_is_recorded(personas):
         AccountEvent.objects.filter(user=personas.operator_a).order_by("id").values_list("kind", "ip")
     )
     assert kinds[-2:] == [("login", "203.0.113.5"), ("logout", "127.0.0.1")]
+
+
+def test_admin_login_goes_through_the_one_login_page(client):
+    response = client.get("/office/admin/login/?next=/office/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=/office/admin/")
+    assert "经办系统登录" in client.get(response["Location"]).content.decode()
+
+
+def test_office_only_process_shows_the_staff_login(client, settings):
+    settings.SHEBAO_SITES = "office"
+    text = client.get(reverse("accounts:login")).content.decode()
+    assert "经办系统登录" in text and 'value="individual"' not in text
+
+
+def test_client_address_behind_a_trusted_proxy(settings, rf):
+    from shebao.accounts.middleware import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9", REMOTE_ADDR="10.0.0.2")
+    assert client_ip(request) == "10.0.0.2"
+    settings.SHEBAO_TRUSTED_PROXIES = 1
+    assert client_ip(request) == "203.0.113.9"  # the forged first entry is ignored
+    assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.2")) == "10.0.0.2"

@@ -1,3 +1,5 @@
+import warnings
+
 import pytest
 from django.test import Client
 
@@ -15,25 +17,32 @@ def _url(item) -> str:
     return f"/portal/items/{item.url_code}/"
 
 
-def _assert_refused(client, item):
-    if item.code not in ITEM_VIEWS:
-        pytest.xfail(f"{item.code} not built yet: the portal shows 暂未开放 before checking the grant")
-    response = client.get(_url(item))
-    assert response.status_code == 403, item.code
-    text = response.content.decode()
-    assert "无权访问" in text and str(item.name) in text, item.code
+def _walk_refused(client) -> None:
+    """Every guarded item URL refuses with the Chinese 403 page naming the item. Items not built yet are still
+    shown as 暂未开放 (404) by portal.views.item before any grant check; they are listed, not failed."""
+    wrong, not_built = [], []
+    for item in GUARDED:
+        response = client.get(_url(item))
+        text = response.content.decode()
+        if item.code not in ITEM_VIEWS:
+            assert response.status_code in (403, 404), item.code
+            not_built.append(item.code)
+            continue
+        if response.status_code != 403 or "无权访问" not in text or str(item.name) not in text:
+            wrong.append((item.code, response.status_code))
+    assert wrong == []
+    if not_built:
+        warnings.warn(f"items not built yet, grant not checked: {', '.join(not_built)}", stacklevel=2)
 
 
-@pytest.mark.parametrize("item", GUARDED, ids=lambda i: i.code)
-def test_every_item_is_refused_to_an_operator_without_its_grant(item, personas, login_as):
+def test_every_item_is_refused_to_an_operator_without_its_grant(personas, login_as):
     grants_set(user=personas.operator_a, item_codes=[])
-    _assert_refused(login_as(personas.operator_a), item)
+    _walk_refused(login_as(personas.operator_a))
 
 
-@pytest.mark.parametrize("item", GUARDED, ids=lambda i: i.code)
-def test_every_item_is_refused_to_an_individual_without_its_grant(item, personas, login_as):
+def test_every_item_is_refused_to_an_individual_without_its_grant(personas, login_as):
     grants_set(user=personas.individual, item_codes=[])
-    _assert_refused(login_as(personas.individual), item)
+    _walk_refused(login_as(personas.individual))
 
 
 def test_every_item_is_refused_to_staff_and_asks_visitors_to_log_in(personas, login_as):

@@ -58,7 +58,15 @@ def test_reset_password_gives_receipt_unlocks_and_forces_change(personas, login_
     password = re.search(r'data-testid="issued-password">([^<]+)<', page).group(1)
     pdf_url = re.search(r'href="(/office/receipts/[^"]+/pdf/)"', page).group(1)
     text = pdf_text(clerk.get(pdf_url))
-    for expected in ("密码重置回执单", "a_operator", password, "临时密码", "杭州甲科技有限公司", "窗口受理员", "登录方法"):
+    for expected in (
+        "密码重置回执单",
+        "a_operator",
+        password,
+        "临时密码",
+        "杭州甲科技有限公司",
+        "窗口受理员",
+        "登录方法",
+    ):
         assert expected in text, expected
 
     user = User.objects.get(pk=target.pk)
@@ -117,7 +125,9 @@ def test_clerk_cannot_manage_staff_but_office_admin_can(personas, login_as):
     assert clerk.get(_detail(personas.office_admin.pk)).status_code == 404
     assert clerk.post(_detail(personas.office_admin.pk), {"action": "reset"}).status_code == 404
     admin = login_as(personas.office_admin)
-    response = admin.post(_detail(personas.reviewer.pk), {"action": "roles", "roles": ["is_reviewer", "is_clerk"]})
+    response = admin.post(
+        _detail(personas.reviewer.pk), {"action": "roles", "roles": ["is_reviewer", "is_clerk"]}
+    )
     assert response.status_code == 302
     reviewer = User.objects.get(pk=personas.reviewer.pk)
     assert reviewer.is_reviewer and reviewer.is_clerk

@@ -99,7 +99,9 @@ class Field:
         label = str(self.label)
         if self.is_empty(raw):
             if self.required:
-                raise ValidationFailed(_("%(label)s不能为空") % {"label": label}, field=self.name, code="required")
+                raise ValidationFailed(
+                    _("%(label)s不能为空") % {"label": label}, field=self.name, code="required"
+                )
             return [] if self.kind in ("multi", "table") else None
         kind = self.kind
         if kind == "id_number":
@@ -125,7 +127,9 @@ class Field:
                 )
             return value
         if kind == "multi":
-            values = raw if isinstance(raw, (list, tuple)) else [v for v in re.split(r"[,，、\s]+", str(raw)) if v]
+            values = (
+                raw if isinstance(raw, (list, tuple)) else [v for v in re.split(r"[,，、\s]+", str(raw)) if v]
+            )
             allowed = self.choice_list()
             codes = dict(allowed)
             by_label = {lab: val for val, lab in allowed}
@@ -144,7 +148,9 @@ class Field:
             order = [val for val, _lab in allowed]
             return sorted(out, key=order.index)
         if kind == "period":
-            return Period(parse_period(raw if isinstance(raw, int) else str(raw), field=self.name, label=label))
+            return Period(
+                parse_period(raw if isinstance(raw, int) else str(raw), field=self.name, label=label)
+            )
         if kind == "amount":
             return parse_amount(str(raw), field=self.name, label=label)
         if kind == "date":
@@ -158,7 +164,8 @@ class Field:
                     day = None
             if day is None:
                 raise ValidationFailed(
-                    _("%(label)s「%(value)s」不是有效日期，应为 YYYY-MM-DD") % {"label": label, "value": text[:20]},
+                    _("%(label)s「%(value)s」不是有效日期，应为 YYYY-MM-DD")
+                    % {"label": label, "value": text[:20]},
                     field=self.name,
                     code="format",
                 )
@@ -246,7 +253,11 @@ class Field:
         if self.kind == "multi":
             return post.getlist(self.name)
         if self.kind == "table":
-            count = int(post.get(f"{self.name}-count") or 0) if str(post.get(f"{self.name}-count") or "0").isdigit() else 0
+            count = (
+                int(post.get(f"{self.name}-count") or 0)
+                if str(post.get(f"{self.name}-count") or "0").isdigit()
+                else 0
+            )
             count = min(count, 50_000)
             rows = []
             for i in range(count):
@@ -400,7 +411,10 @@ class ItemDefinition:
                     {
                         "label": str(f.label),
                         "headers": [str(c.label) for c in f.columns],
-                        "rows": [[c.display(row.get(c.name)) for c in f.columns] for row in stored.get(f.name) or []],
+                        "rows": [
+                            [c.display(row.get(c.name)) for c in f.columns]
+                            for row in stored.get(f.name) or []
+                        ],
                     }
                 )
         return out
@@ -425,7 +439,9 @@ class ItemDefinition:
                 continue
             data[f.name] = value
             stored[f.name] = f.dump(value)
-        ctx = CheckContext(definition=self, employer=employer, data=data, today=today, declaration=declaration)
+        ctx = CheckContext(
+            definition=self, employer=employer, data=data, today=today, declaration=declaration
+        )
         unparsed = set(errors)
         results = []
         for check in self.checks:
@@ -443,7 +459,9 @@ class ItemDefinition:
             for field_name, message in ctx._errors:
                 errors.setdefault(field_name, []).append(message)
             results.append(
-                CheckResult(check.code, str(check.label), "fail" if messages else "pass", messages, list(ctx._notes))
+                CheckResult(
+                    check.code, str(check.label), "fail" if messages else "pass", messages, list(ctx._notes)
+                )
             )
         flags = []
         if self.flags is not None and not errors:

@@ -40,7 +40,11 @@ def open_employment_of(ctx: CheckContext) -> Employment | None:
         return None
     return ctx.cached(
         ("open_employment", person.pk),
-        lambda: Employment.objects.filter(person=person, stop_period__isnull=True).select_related("employer").first(),
+        lambda: (
+            Employment.objects.filter(person=person, stop_period__isnull=True)
+            .select_related("employer")
+            .first()
+        ),
     )
 
 
@@ -65,9 +69,11 @@ def current_base_here(ctx: CheckContext, period: int) -> ContributionBase | None
         return None
     return ctx.cached(
         ("base", person.pk, period),
-        lambda: ContributionBase.objects.filter(person=person, employer=ctx.employer, start_period__lte=period)
-        .order_by("-start_period")
-        .first(),
+        lambda: (
+            ContributionBase.objects.filter(person=person, employer=ctx.employer, start_period__lte=period)
+            .order_by("-start_period")
+            .first()
+        ),
     )
 
 
@@ -110,7 +116,9 @@ def insurance_labels(codes) -> str:
 
 def _id_matches(ctx: CheckContext) -> None:
     info = ctx.data["id_number"]
-    for problem in id_number_mismatches(info, birth_date=ctx.data.get("birth_date"), gender=ctx.data.get("gender")):
+    for problem in id_number_mismatches(
+        info, birth_date=ctx.data.get("birth_date"), gender=ctx.data.get("gender")
+    ):
         ctx.fail(problem.field, problem.message)
 
 
@@ -130,11 +138,14 @@ def age_in_range(period_field: str) -> Check:
         if age < 16:
             ctx.fail(
                 "id_number",
-                _("参保人员在 %(period)s 未满16周岁（%(age)d 岁），不能参保") % {"period": start.label(), "age": age},
+                _("参保人员在 %(period)s 未满16周岁（%(age)d 岁），不能参保")
+                % {"period": start.label(), "age": age},
             )
             return
         try:
-            retire = retirement_period(info.birth_date, params.retirement_rule_for(retirement_group(info.gender)))
+            retire = retirement_period(
+                info.birth_date, params.retirement_rule_for(retirement_group(info.gender))
+            )
         except ParameterMissing as exc:
             ctx.fail("id_number", exc.message)
             return
@@ -194,7 +205,10 @@ def _employed_here(ctx: CheckContext) -> None:
     if employment is None:
         ctx.fail("id_number", _("该人员不是本单位在职参保人员"))
     elif employment.status != "active":
-        ctx.fail("id_number", _("该人员在本单位的参保状态为「%(status)s」") % {"status": employment.get_status_display()})
+        ctx.fail(
+            "id_number",
+            _("该人员在本单位的参保状态为「%(status)s」") % {"status": employment.get_status_display()},
+        )
 
 
 EMPLOYED_HERE = Check(
@@ -214,7 +228,9 @@ def base_within_limits(wage_field: str, period_field: str) -> Check:
         try:
             floor, ceiling = params.base_limits_for(base_year=year, insurance="pension")
         except ParameterMissing:
-            ctx.fail(period_field, _("%(year)d 年度缴费基数上下限尚未公布，暂不能申报该期间") % {"year": year})
+            ctx.fail(
+                period_field, _("%(year)d 年度缴费基数上下限尚未公布，暂不能申报该期间") % {"year": year}
+            )
             return
         if wage < floor:
             ctx.note(
@@ -256,7 +272,8 @@ def period_window(field_name: str, label, *, future_months: int = 1) -> Check:
         if period > latest:
             ctx.fail(
                 field_name,
-                _("%(label)s %(period)s 不能晚于 %(latest)s") % {"label": label, "period": period, "latest": latest},
+                _("%(label)s %(period)s 不能晚于 %(latest)s")
+                % {"label": label, "period": period, "latest": latest},
             )
 
     return Check(
@@ -274,9 +291,7 @@ def insurances_fit_form(insurances_field: str = "insurances", form_field: str = 
         if form in INJURY_ONLY_FORMS and set(chosen) != {Insurance.INJURY}:
             ctx.fail(insurances_field, _("非全日制和退休返聘人员只参加工伤保险"))
 
-    return Check(
-        "insurances_fit_form", gettext_lazy("险种与用工形式相符"), run, needs=(insurances_field,)
-    )
+    return Check("insurances_fit_form", gettext_lazy("险种与用工形式相符"), run, needs=(insurances_field,))
 
 
 def first_enrolment_age_flag(ctx: CheckContext, period_field: str = "start_period") -> list[str]:

@@ -17,7 +17,9 @@ ID_NUMBER = Field("id_number", _("公民身份号码"), "id_number", required=Tr
 NAME = Field("name", _("姓名"), "name", required=True)
 GENDER = Field("gender", _("性别"), "choice", required=True, choices=code_table(Gender))
 BIRTH_DATE = Field("birth_date", _("出生日期"), "date", required=True, help=_("如 1990-05-17"))
-ETHNICITY = Field("ethnicity", _("民族"), "choice", required=True, choices=lambda: [(e, e) for e in ETHNICITIES])
+ETHNICITY = Field(
+    "ethnicity", _("民族"), "choice", required=True, choices=lambda: [(e, e) for e in ETHNICITIES]
+)
 HUKOU_TYPE = Field("hukou_type", _("户籍性质"), "choice", required=True, choices=code_table(HukouType))
 PHONE = Field("phone", _("联系电话"), "phone")
 ADDRESS = Field("address", _("地址"), "text", max_length=200)
@@ -34,5 +36,7 @@ INSURANCES = Field(
 EMPLOYMENT_FORM = Field(
     "employment_form", _("用工形式"), "choice", choices=code_table(EmploymentForm), default="contract"
 )
-STOP_PERIOD = Field("stop_period", _("停保期"), "period", required=True, help=_("自该月起不再缴费，如 202612"))
+STOP_PERIOD = Field(
+    "stop_period", _("停保期"), "period", required=True, help=_("自该月起不再缴费，如 202612")
+)
 STOP_REASON = Field("reason", _("减员原因"), "choice", required=True, choices=code_table(StopReason))

@@ -21,7 +21,8 @@ def _stop_period_ok(ctx):
     if int(stop) < employment.start_period:
         ctx.fail(
             "stop_period",
-            _("停保期 %(stop)s 不能早于参保开始期 %(start)s") % {"stop": stop, "start": employment.start_period},
+            _("停保期 %(stop)s 不能早于参保开始期 %(start)s")
+            % {"stop": stop, "start": employment.start_period},
         )
     paid = last_paid_period(ctx, employment)
     if paid is not None and int(stop) <= paid:
@@ -77,7 +78,11 @@ def prefill(employer, id_number, today):
     if person is None or not any(e.stop_period is None for e in here):
         return Prefill(values={"id_number": info.number}, notice=_("该人员不是本单位在职参保人员。"))
     return Prefill(
-        values={"id_number": info.number, "name": person.name, "stop_period": str(Period.from_date(today) + 1)}
+        values={
+            "id_number": info.number,
+            "name": person.name,
+            "stop_period": str(Period.from_date(today) + 1),
+        }
     )
 
 

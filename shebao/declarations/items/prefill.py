@@ -45,9 +45,7 @@ def person_values(person: Person) -> dict:
 
 
 def base_values(person: Person, employer) -> dict:
-    base = (
-        ContributionBase.objects.filter(person=person, employer=employer).order_by("-start_period").first()
-    )
+    base = ContributionBase.objects.filter(person=person, employer=employer).order_by("-start_period").first()
     return {"wage": f"{base.declared_wage:.2f}"} if base is not None else {}
 
 

@@ -24,7 +24,9 @@ def test_h01_good_data_passes_every_check(personas):
 def test_h01_reports_every_bad_field_at_once(personas):
     errors = errors_of(
         "H01",
-        h01_raw(name="张3", gender="F", birth_date="1995-03-09", hukou_type="", wage="abc", start_period="202613"),
+        h01_raw(
+            name="张3", gender="F", birth_date="1995-03-09", hukou_type="", wage="abc", start_period="202613"
+        ),
         personas,
     )
     assert set(errors) == {"name", "gender", "birth_date", "hukou_type", "wage", "start_period"}
@@ -49,7 +51,9 @@ def test_h01_bad_id_number_is_named(personas):
 )
 def test_h01_age_range(personas, birth, seq, start, expected):
     number = make_id_number("330106", birth, seq)
-    errors = errors_of("H01", h01_raw(id_number=number, birth_date=birth.isoformat(), start_period=start), personas)
+    errors = errors_of(
+        "H01", h01_raw(id_number=number, birth_date=birth.isoformat(), start_period=start), personas
+    )
     if expected:
         assert expected in errors["id_number"][0]
     else:
@@ -113,9 +117,9 @@ def test_h01_effect_enrols_the_person(personas):
         "active",
         "01",
     )
-    assert sorted(Coverage.objects.filter(employment=employment).values_list("insurance", flat=True)) == sorted(
-        ALL_INSURANCES
-    )
+    assert sorted(
+        Coverage.objects.filter(employment=employment).values_list("insurance", flat=True)
+    ) == sorted(ALL_INSURANCES)
     base = ContributionBase.objects.get(person=person)
     assert (base.base_year, base.start_period, base.declared_wage, base.base_pension) == (
         2026,
@@ -148,7 +152,12 @@ def test_h01_approval_refused_when_the_record_changed(personas):
 
 
 def h04_raw(personas, **changes):
-    raw = {"id_number": personas.person_1.id_number, "name": "王小明", "stop_period": "202612", "reason": "11"}
+    raw = {
+        "id_number": personas.person_1.id_number,
+        "name": "王小明",
+        "stop_period": "202612",
+        "reason": "11",
+    }
     raw.update(changes)
     return raw
 
@@ -176,7 +185,9 @@ def test_h04_effect_stops_employment_and_coverages(personas):
     submit_and_approve(personas, "H04", h04_raw(personas, reason="31"))
     employment = Employment.objects.get(person=personas.person_1)
     assert (employment.stop_period, employment.status, employment.stop_reason) == (202612, "retired", "31")
-    assert set(Coverage.objects.filter(employment=employment).values_list("stop_period", flat=True)) == {202612}
+    assert set(Coverage.objects.filter(employment=employment).values_list("stop_period", flat=True)) == {
+        202612
+    }
     assert RecordChange.objects.filter(person=personas.person_1, kind="employment_stopped").count() == 1
     # a stopped person can no longer be stopped
     assert "不是本单位在职参保人员" in errors_of("H04", h04_raw(personas), personas)["id_number"][0]

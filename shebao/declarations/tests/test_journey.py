@@ -50,7 +50,9 @@ def review_and_approve(reviewer: Client, number: str):
     assert response.status_code == 302
     detail = reviewer.get(reverse("office:review_detail", args=[number])).content.decode()
     assert "认领人" in detail and "审核通过" in detail
-    response = reviewer.post(reverse("office:review_detail", args=[number]), {"action": "approve", "comment": "同意"})
+    response = reviewer.post(
+        reverse("office:review_detail", args=[number]), {"action": "approve", "comment": "同意"}
+    )
     assert response.status_code == 302
     return reviewer.get(response.url)
 
@@ -143,7 +145,8 @@ def test_rejected_revised_resubmitted_approved(personas):
     text = revise.content.decode()
     assert 'value="8000.00"' in text and "工资与劳动合同不符" in text
     response = operator.post(
-        H01_URL, {**h01_raw(wage="8800"), "action": "submit", "form_token": form_token(revise), "declaration": number}
+        H01_URL,
+        {**h01_raw(wage="8800"), "action": "submit", "form_token": form_token(revise), "declaration": number},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     declaration.refresh_from_db()
@@ -178,7 +181,9 @@ def test_double_clicked_submit_makes_one_declaration(personas):
 
 def test_bad_fields_all_shown_in_chinese_and_nothing_written(personas):
     operator = login("a_operator")
-    response = post_form(operator, H01_URL, h01_raw(name="", wage="12.345", gender="F", start_period="2026-13"))
+    response = post_form(
+        operator, H01_URL, h01_raw(name="", wage="12.345", gender="F", start_period="2026-13")
+    )
     assert response.status_code == 200
     text = response.content.decode()
     assert "有 4 处需要更正" in text
@@ -205,7 +210,8 @@ def test_draft_save_then_submit(personas):
     page = operator.get(response.url)
     assert "草稿箱" in page.content.decode() and draft.number in page.content.decode()
     response = operator.post(
-        H01_URL, {**h01_raw(), "action": "submit", "form_token": form_token(page), "declaration": draft.number}
+        H01_URL,
+        {**h01_raw(), "action": "submit", "form_token": form_token(page), "declaration": draft.number},
     )
     assert response.status_code == 302
     draft.refresh_from_db()

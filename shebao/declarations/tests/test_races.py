@@ -46,7 +46,11 @@ def race(*calls):
 @pytest.fixture
 def second_reviewer(personas):
     return account_create(
-        username="reviewer2", password="x" * 10, kind="staff", display_name="审核员乙", office_roles=("is_reviewer",)
+        username="reviewer2",
+        password="x" * 10,
+        kind="staff",
+        display_name="审核员乙",
+        office_roles=("is_reviewer",),
     )
 
 
@@ -60,10 +64,12 @@ def test_two_reviewers_claim_one_wins(personas, second_reviewer):
     for _round in range(3):
         Declaration.objects.all().delete()
         declaration = _submitted(personas)
-        outcomes = race(
-            lambda: services.declaration_claim(declaration=Declaration.objects.get(pk=declaration.pk), actor=personas.reviewer),
-            lambda: services.declaration_claim(declaration=Declaration.objects.get(pk=declaration.pk), actor=second_reviewer),
-        )
+        pk = declaration.pk
+
+        def claim(reviewer, pk=pk):
+            return services.declaration_claim(declaration=Declaration.objects.get(pk=pk), actor=reviewer)
+
+        outcomes = race(lambda: claim(personas.reviewer), lambda: claim(second_reviewer))
         winners = [r for r, e in outcomes if r is not None]
         losers = [e for r, e in outcomes if e is not None]
         assert len(winners) == 1 and len(losers) == 1

@@ -43,7 +43,12 @@ def test_every_move_from_every_state(personas, state, action):
         assert row.state == move.target
         assert Declaration.objects.get(pk=declaration.pk).state == move.target
         event = DeclarationEvent.objects.get(declaration=declaration)
-        assert (event.from_state, event.to_state, event.action, event.comment) == (state, move.target, action, "ok")
+        assert (event.from_state, event.to_state, event.action, event.comment) == (
+            state,
+            move.target,
+            action,
+            "ok",
+        )
         assert event.actor == personas.reviewer
     else:
         with pytest.raises(TransitionRefused) as refused:
@@ -57,7 +62,9 @@ def test_every_move_from_every_state(personas, state, action):
 def test_refusal_names_the_state(personas):
     declaration = _declaration_in(State.COMPLETED, personas.employer_a)
     with pytest.raises(TransitionRefused) as refused:
-        services.declaration_withdraw(declaration=declaration, employer=personas.employer_a, actor=personas.operator_a)
+        services.declaration_withdraw(
+            declaration=declaration, employer=personas.employer_a, actor=personas.operator_a
+        )
     assert "已办结" in refused.value.message and "撤回" in refused.value.message
 
 
@@ -85,7 +92,9 @@ def test_numbers_are_unique_and_readable(db):
 
 def test_submit_draft_withdraw_and_history(personas):
     employer, operator = personas.employer_a, personas.operator_a
-    draft = services.declaration_save_draft(employer=employer, item_code="H01", raw=h01_raw(name=""), actor=operator)
+    draft = services.declaration_save_draft(
+        employer=employer, item_code="H01", raw=h01_raw(name=""), actor=operator
+    )
     assert draft.state == State.DRAFT and draft.data["name"] == ""
     draft = services.declaration_save_draft(
         employer=employer, item_code="H01", raw=h01_raw(), actor=operator, declaration=draft
@@ -109,7 +118,9 @@ def test_other_employer_cannot_touch_a_declaration(personas):
         employer=personas.employer_a, item_code="H01", raw=h01_raw(), actor=personas.operator_a, today=TODAY
     )
     with pytest.raises(Exception) as refused:
-        services.declaration_withdraw(declaration=declaration, employer=personas.employer_b, actor=personas.operator_b)
+        services.declaration_withdraw(
+            declaration=declaration, employer=personas.employer_b, actor=personas.operator_b
+        )
     assert "不存在" in str(refused.value)
     assert Declaration.objects.get(pk=declaration.pk).state == State.SUBMITTED
 
@@ -118,7 +129,11 @@ def test_only_the_claimer_approves_rejects_or_releases(personas):
     from shebao.accounts.services import account_create
 
     other = account_create(
-        username="reviewer2", password="x" * 10, kind="staff", display_name="审核员乙", office_roles=("is_reviewer",)
+        username="reviewer2",
+        password="x" * 10,
+        kind="staff",
+        display_name="审核员乙",
+        office_roles=("is_reviewer",),
     )
     declaration = services.declaration_submit(
         employer=personas.employer_a, item_code="H01", raw=h01_raw(), actor=personas.operator_a, today=TODAY
@@ -150,7 +165,12 @@ def test_reject_needs_a_reason_then_revise_and_resubmit(personas):
     assert rejected.state == State.REJECTED and rejected.result_unread
     assert rejected.review_comment == "材料不全，请到窗口办理；请补充劳动合同"
     again = services.declaration_submit(
-        employer=employer, item_code="H01", raw=h01_raw(wage="9000"), actor=operator, today=TODAY, declaration=rejected
+        employer=employer,
+        item_code="H01",
+        raw=h01_raw(wage="9000"),
+        actor=operator,
+        today=TODAY,
+        declaration=rejected,
     )
     assert again.state == State.SUBMITTED and again.version == 2 and not again.result_unread
     assert list(again.versions.values_list("version", flat=True)) == [1, 2]
@@ -161,10 +181,20 @@ def test_reject_needs_a_reason_then_revise_and_resubmit(personas):
 def test_idempotent_submit_makes_one_declaration(personas):
     employer, operator = personas.employer_a, personas.operator_a
     first = services.declaration_submit(
-        employer=employer, item_code="H01", raw=h01_raw(), actor=operator, today=TODAY, idempotency_key="tok-1"
+        employer=employer,
+        item_code="H01",
+        raw=h01_raw(),
+        actor=operator,
+        today=TODAY,
+        idempotency_key="tok-1",
     )
     second = services.declaration_submit(
-        employer=employer, item_code="H01", raw=h01_raw(), actor=operator, today=TODAY, idempotency_key="tok-1"
+        employer=employer,
+        item_code="H01",
+        raw=h01_raw(),
+        actor=operator,
+        today=TODAY,
+        idempotency_key="tok-1",
     )
     assert first.pk == second.pk and second.replayed
     assert Declaration.objects.filter(employer=employer).count() == 1
@@ -174,11 +204,18 @@ def test_take_next_claims_the_oldest(personas):
     from .conftest import NEW_ID
 
     employer, operator = personas.employer_a, personas.operator_a
-    older = services.declaration_submit(employer=employer, item_code="H01", raw=h01_raw(), actor=operator, today=TODAY)
+    older = services.declaration_submit(
+        employer=employer, item_code="H01", raw=h01_raw(), actor=operator, today=TODAY
+    )
     services.declaration_submit(
         employer=employer,
         item_code="H04",
-        raw={"id_number": personas.person_1.id_number, "name": "王小明", "stop_period": "202612", "reason": "11"},
+        raw={
+            "id_number": personas.person_1.id_number,
+            "name": "王小明",
+            "stop_period": "202612",
+            "reason": "11",
+        },
         actor=operator,
         today=TODAY,
     )

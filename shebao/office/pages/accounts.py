@@ -49,7 +49,11 @@ def _documents_for_new_employer():
     """Every employer document, each with the employer types it is for (the type is chosen on the form)."""
     rows = []
     for code, document in DOCUMENTS.items():
-        types = [EmployerType(t).label for t, codes in REQUIRED_DOCUMENTS.items() if t != "individual" and code in codes]
+        types = [
+            EmployerType(t).label
+            for t, codes in REQUIRED_DOCUMENTS.items()
+            if t != "individual" and code in codes
+        ]
         if types:
             rows.append((document, "、".join(str(t) for t in types)))
     return rows
@@ -136,7 +140,9 @@ def counter(request):
         lookup = _employer_lookup(data.get("credit_code", ""))
         employer = lookup.get("employer")
         documents = (
-            [(d, "") for d in required_documents(employer.employer_type)] if employer else _documents_for_new_employer()
+            [(d, "") for d in required_documents(employer.employer_type)]
+            if employer
+            else _documents_for_new_employer()
         )
     else:
         lookup = _person_lookup(data.get("id_number", ""))
@@ -175,7 +181,11 @@ def _issued(request, token: str) -> dict:
 def receipt(request, token: str):
     """After a password is issued: show it once more and offer the receipt PDF (only in the issuer's session)."""
     entry = _issued(request, token)
-    issued = {**entry, "title": TITLES[entry["purpose"]], "pdf_url": reverse("office:receipt_pdf", args=[token])}
+    issued = {
+        **entry,
+        "title": TITLES[entry["purpose"]],
+        "pdf_url": reverse("office:receipt_pdf", args=[token]),
+    }
     return render(
         request,
         "office/accounts/receipt.html",
@@ -214,9 +224,13 @@ def users(request):
     query = request.GET.get("q", "")
     kind = request.GET.get("kind", "")
     status = request.GET.get("status", "")
-    found = user_search(actor=request.user, query=query, kind=kind, status=status if status in USER_STATUSES else "")
+    found = user_search(
+        actor=request.user, query=query, kind=kind, status=status if status in USER_STATUSES else ""
+    )
     page = Paginator(found, 50).get_page(request.GET.get("page"))
-    kinds = [(k, label) for k, label in UserKind.choices if k != UserKind.STAFF or request.user.is_office_admin]
+    kinds = [
+        (k, label) for k, label in UserKind.choices if k != UserKind.STAFF or request.user.is_office_admin
+    ]
     return render(
         request,
         "office/accounts/users.html",
@@ -322,14 +336,18 @@ def staff_new(request):
         except FieldErrors as exc:
             errors = exc.errors
         else:
-            return redirect("office:receipt", token=receipt_stash(request, user=user, password=password, purpose=STAFF))
+            return redirect(
+                "office:receipt", token=receipt_stash(request, user=user, password=password, purpose=STAFF)
+            )
     return render(
         request,
         "office/accounts/staff_new.html",
         {
             "errors": errors,
             "values": request.POST,
-            "roles": [(r, label, r in request.POST.getlist("roles")) for r, label in OFFICE_ROLE_LABELS.items()],
+            "roles": [
+                (r, label, r in request.POST.getlist("roles")) for r, label in OFFICE_ROLE_LABELS.items()
+            ],
         },
         status=400 if errors else 200,
     )

@@ -10,6 +10,8 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import urlencode
@@ -69,7 +71,13 @@ def queue(request):
     rows = []
     for d in page.object_list:
         definition = definition_for(d.item_code)
-        rows.append({"d": d, "item": get_item(d.item_code), "summary": definition.summarize(d.data) if definition else ""})
+        rows.append(
+            {
+                "d": d,
+                "item": get_item(d.item_code),
+                "summary": definition.summarize(d.data) if definition else "",
+            }
+        )
     counts = selectors.queue_counts()
     context = {
         "rows": rows,
@@ -78,7 +86,9 @@ def queue(request):
         "query": urlencode({k: v for k, v in request.GET.items() if k != "page" and v}),
         "items": [(code, d.item.name, counts["per_item"].get(code, 0)) for code, d in DEFINITIONS.items()],
         "states": [
-            (value, label, counts["per_state"].get(value, 0)) for value, label in State.choices if value != State.DRAFT
+            (value, label, counts["per_state"].get(value, 0))
+            for value, label in State.choices
+            if value != State.DRAFT
         ],
     }
     return render(request, "office/review/queue.html", context)
@@ -91,24 +101,33 @@ def _queue_action(request, filters):
         employer_id = None
         if filters["employer"]:
             employer_id = (
-                Declaration.objects.filter(employer__number=filters["employer"]).values_list("employer_id", flat=True).first()
+                Declaration.objects.filter(employer__number=filters["employer"])
+                .values_list("employer_id", flat=True)
+                .first()
             )
-        taken = services.declaration_take_next(actor=request.user, item_code=filters["item"], employer_id=employer_id)
+        taken = services.declaration_take_next(
+            actor=request.user, item_code=filters["item"], employer_id=employer_id
+        )
         if taken is None:
             messages.info(request, _("队列中没有待审核的申报"))
             return redirect(back)
         return redirect("office:review_detail", number=taken.number)
     if action == "bulk_approve":
         numbers = request.POST.getlist("selected")[:200]
-        chosen = list(Declaration.objects.filter(number__in=numbers).select_related("employer").order_by("submitted_at"))
+        chosen = list(
+            Declaration.objects.filter(number__in=numbers).select_related("employer").order_by("submitted_at")
+        )
         if not chosen:
             messages.error(request, _("请先勾选要批量审核通过的申报"))
             return redirect(back)
-        outcomes = services.declarations_bulk_approve(declarations=chosen, actor=request.user, today=clock.today())
+        outcomes = services.declarations_bulk_approve(
+            declarations=chosen, actor=request.user, today=clock.today()
+        )
         approved = [d.number for d, ok, _m in outcomes if ok]
         if approved:
             messages.success(
-                request, _("已审核通过 %(n)d 件：%(list)s") % {"n": len(approved), "list": "、".join(approved)}
+                request,
+                _("已审核通过 %(n)d 件：%(list)s") % {"n": len(approved), "list": "、".join(approved)},
             )
         for d, ok, message in outcomes:
             if not ok:
@@ -125,7 +144,10 @@ def _person_record(declaration: Declaration):
     if person is None:
         return {"person": None}
     employments = list(
-        Employment.objects.filter(person=person).select_related("employer").prefetch_related("coverages").order_by("-start_period")[:10]
+        Employment.objects.filter(person=person)
+        .select_related("employer")
+        .prefetch_related("coverages")
+        .order_by("-start_period")[:10]
     )
     rows = []
     for e in employments:
@@ -133,11 +155,17 @@ def _person_record(declaration: Declaration):
             {
                 "e": e,
                 "coverages": "、".join(
-                    f"{c.get_insurance_display()}({c.start_period}–{c.stop_period or ''})" for c in e.coverages.all()
+                    f"{c.get_insurance_display()}({c.start_period}–{c.stop_period or ''})"
+                    for c in e.coverages.all()
                 ),
             }
         )
-    base = ContributionBase.objects.filter(person=person).select_related("employer").order_by("-start_period").first()
+    base = (
+        ContributionBase.objects.filter(person=person)
+        .select_related("employer")
+        .order_by("-start_period")
+        .first()
+    )
     return {"person": person, "employments": rows, "base": base}
 
 
@@ -179,8 +207,6 @@ def _detail_context(request, declaration: Declaration) -> dict:
 def detail(request, number: str):
     declaration = selectors.declaration_for_office(number=number)
     if declaration.state == State.DRAFT:
-        from django.http import Http404
-
         raise Http404
     if request.method == "POST":
         return _decide(request, declaration)
@@ -207,10 +233,13 @@ def _decide(request, declaration: Declaration):
             messages.success(request, _("已释放申报 %(number)s，退回队列") % {"number": declaration.number})
             return redirect("office:review")
         elif action == "approve":
-            row = services.declaration_approve(declaration=declaration, actor=user, today=clock.today(), comment=comment)
+            row = services.declaration_approve(
+                declaration=declaration, actor=user, today=clock.today(), comment=comment
+            )
             messages.success(
                 request,
-                _("申报 %(number)s 审核通过（%(state)s）") % {"number": row.number, "state": row.get_state_display()},
+                _("申报 %(number)s 审核通过（%(state)s）")
+                % {"number": row.number, "state": row.get_state_display()},
             )
         elif action == "reject":
             services.declaration_reject(
@@ -232,11 +261,15 @@ def _decide(request, declaration: Declaration):
 def counter(request):
     """Approved declarations waiting for paper at the counter, oldest first."""
     search = (request.GET.get("q") or "").strip()[:30]
-    qs = Declaration.objects.filter(state=State.AWAITING_COUNTER).select_related("employer").order_by("decided_at", "id")
+    qs = (
+        Declaration.objects.filter(state=State.AWAITING_COUNTER)
+        .select_related("employer")
+        .order_by("decided_at", "id")
+    )
     if search:
-        from django.db.models import Q
-
-        qs = qs.filter(Q(number=search.upper()) | Q(employer__number=search) | Q(subject_id_number=search.upper()))
+        qs = qs.filter(
+            Q(number=search.upper()) | Q(employer__number=search) | Q(subject_id_number=search.upper())
+        )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"d": d, "item": get_item(d.item_code)} for d in page.object_list]
     return render(request, "office/review/counter.html", {"rows": rows, "page": page, "q": search})
@@ -261,7 +294,9 @@ def auto_rules(request):
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("office:review_auto_rules")
-    rules = {r.item_code: r for r in AutoApprovalRule.objects.filter(item_code__in=[d.code for d in candidates])}
+    rules = {
+        r.item_code: r for r in AutoApprovalRule.objects.filter(item_code__in=[d.code for d in candidates])
+    }
     rows = []
     for d in candidates:
         rule = rules.get(d.code)
@@ -276,7 +311,9 @@ def auto_rules(request):
                 ],
             }
         )
-    return render(request, "office/review/auto_rules.html", {"rows": rows, "can_edit": request.user.is_office_admin})
+    return render(
+        request, "office/review/auto_rules.html", {"rows": rows, "can_edit": request.user.is_office_admin}
+    )
 
 
 urlpatterns = [

@@ -54,7 +54,6 @@ def q02_roster(request):
             Column("covered", _("参保险种")),
         ],
         rows=roster(employer=employer, period=period.value, status=status, insurance=insurance),
-        default_sort="id_number",
         enrich=enrich,
         empty_message=_("没有符合条件的参保职工。"),
     )

@@ -127,7 +127,6 @@ def _detail(request, inputs, *, employer, period, part: str, insurance: str):
             *amount_columns,
         ],
         rows=lines,
-        default_sort="id_number",
         tiebreak="id",
         empty_message=_("没有符合条件的应缴明细。"),
     )

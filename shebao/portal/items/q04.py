@@ -30,7 +30,6 @@ def q04_pension_payments(request):
             Column("paid_on", _("支付日期"), kind="date"),
         ],
         rows=pension_payments(employer=employer, period=period.value),
-        default_sort="id_number",
         totals=(
             {
                 "basic_amount": totals.by_component["basic_amount"],

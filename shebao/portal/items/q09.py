@@ -13,6 +13,7 @@ from shebao.portal.queries.personal import personal_subject
 from shebao.portal.registry import portal_item
 
 INSURANCE_LABELS = dict(Insurance.choices)
+INSURANCE_ORDER = {value: index for index, value in enumerate(Insurance.values)}
 MAX_MONTHS = 120
 
 
@@ -45,7 +46,7 @@ def q09_person_contributions(request):
             "state": _("已到账") if m.paid else _("未到账"),
             "paid_on": m.paid_on if m.paid else None,
         }
-        for m in months
+        for m in sorted(months, key=lambda m: (m.period, INSURANCE_ORDER.get(m.insurance, 9), m.employer_id))
     ]
     columns = [
         Column("period", _("结算期"), kind="period", sort="period"),

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shebao.core.choices import EnrolmentType, StopReason
+from shebao.core.choices import EnrolmentType, Insurance, StopReason
 from shebao.portal.queries.inputs import Inputs
 from shebao.portal.queries.listing import Column, Listing, search_filter
 from shebao.portal.queries.page import render_query
@@ -11,12 +11,18 @@ from shebao.portal.queries.records import employment_changes
 from shebao.portal.queries.scope import employer_of
 from shebao.portal.registry import portal_item
 
-EVENT_LABELS = {"enrol": gettext_lazy("增员"), "stop": gettext_lazy("减员")}
-CODE_LABELS = dict(EnrolmentType.choices) | dict(StopReason.choices)
+EVENT_LABELS = {
+    "enrol": gettext_lazy("增员"),
+    "stop": gettext_lazy("减员"),
+    "coverage_opened": gettext_lazy("险种增加"),
+    "coverage_closed": gettext_lazy("险种减少"),
+}
+CODE_LABELS = dict(EnrolmentType.choices) | dict(StopReason.choices) | dict(Insurance.choices)
 CHANGE_TYPES = [
     ("enrol", gettext_lazy("增员（全部）")),
     *EnrolmentType.choices,
     ("stop", gettext_lazy("减员（全部）")),
+    ("coverage", gettext_lazy("险种增减")),
 ]
 
 

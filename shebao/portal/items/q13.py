@@ -35,7 +35,6 @@ def q13_bases(request):
             Column("base_maternity", _("生育基数"), kind="money"),
         ],
         rows=rows,
-        default_sort="id_number",
         empty_message=_("%(year)s 年度没有缴费基数记录。") % {"year": year},
     )
     if inputs.ok and (response := listing.respond()):

@@ -45,30 +45,46 @@ def q16_certificates(request):
     data = request.POST if request.method == "POST" else request.GET
     inputs = Inputs(data=data)
     start, end = inputs.period_range(default_months=12)
-    kind = "persons" if scope.is_individual else inputs.choice("kind", KINDS, default="employer", label=_("证明类型"))
+    kind = (
+        "persons"
+        if scope.is_individual
+        else inputs.choice("kind", KINDS, default="employer", label=_("证明类型"))
+    )
     id_text = (data.get("id_numbers") or "")[:4000]
     inputs.values["id_numbers"] = id_text
 
     if request.method == "POST" and inputs.ok:
         try:
             if scope.is_individual:
-                issued = certificates_issue_persons(persons=[scope.person], start=start.value, end=end.value, user=request.user)
+                issued = certificates_issue_persons(
+                    persons=[scope.person], start=start.value, end=end.value, user=request.user
+                )
             elif kind == "employer":
-                issued = [certificate_issue_employer(employer=scope.employer, start=start.value, end=end.value, user=request.user)]
+                issued = [
+                    certificate_issue_employer(
+                        employer=scope.employer, start=start.value, end=end.value, user=request.user
+                    )
+                ]
             else:
                 numbers = _id_numbers(id_text)
                 if not numbers:
                     raise DomainError(_("请填写要出具证明的职工身份证号，每行一个。"), field="id_numbers")
                 persons = [employee_lookup(employer=scope.employer, id_number=n) for n in numbers]
                 issued = certificates_issue_persons(
-                    persons=persons, employer=scope.employer, start=start.value, end=end.value, user=request.user
+                    persons=persons,
+                    employer=scope.employer,
+                    start=start.value,
+                    end=end.value,
+                    user=request.user,
                 )
         except PersonNotFound as exc:
             inputs.errors["id_numbers"] = exc.message
         except DomainError as exc:
             inputs.errors[exc.field or "form"] = exc.message
         else:
-            filename = f"参保证明_{issued[0].number}.pdf" if len(issued) == 1 else f"参保证明_{len(issued)}份.pdf"
+            filename = (
+                f"参保证明_{issued[0].number}.pdf" if len(issued) == 1 else f"参保证明_{len(issued)}份.pdf"
+            )
             return pdf_response(certificates_pdf(issued), filename)
 
     def subject(certificate):

@@ -32,9 +32,17 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
+def _is_number(value) -> bool:
+    return isinstance(value, (int, Decimal)) or (
+        isinstance(value, str) and value.lstrip("-").replace(".", "", 1).isdigit()
+    )
+
+
 def csv_value(value, kind: str) -> str:
     if value is None or value == "":
         return ""
+    if kind in ("money", "int", "period", "rate") and not _is_number(value):
+        return neutralise(str(value))  # a label (合计) in a number column
     if kind == "money":
         return f"{Decimal(value):.2f}"
     if kind in ("int", "period"):
@@ -92,7 +100,7 @@ def xlsx_bytes(title: str, header: list[str], kinds: list[str], rows: Iterable[l
             if value is None or value == "":
                 cells.append(None)
                 continue
-            if kind in NUMBER_FORMATS:
+            if kind in NUMBER_FORMATS and (kind == "date" or _is_number(value)):
                 if kind in ("int", "period"):
                     value = int(value)
                 elif kind in ("money", "rate"):

@@ -197,7 +197,8 @@ class Listing:
                 if self.tiebreak:
                     order.append(("-" if self.descending else "") + self.tiebreak)
                 rows = rows.order_by(*order)
-            elif not rows.ordered and self.tiebreak:
+            elif self.tiebreak:
+                # No sort asked for: the stable order of the rows' own key (cheap on large tables).
                 rows = rows.order_by(self.tiebreak)
             return rows
         rows = list(rows)

@@ -110,13 +110,39 @@ def employment_changes(*, employer, start: int, end: int, change_type: str = "",
         .values(*fields)
         .order_by()
     )
+    coverage = _coverage_changes(employer=employer, start=start, end=end, search=search, fields=fields)
     if change_type == "stop":
         return stops
     if change_type == "enrol":
         return enrolments
+    if change_type == "coverage":
+        return coverage
     if change_type:
         return enrolments.filter(enrolment_type=change_type)
-    return enrolments.union(stops, all=True)
+    return enrolments.union(stops, coverage, all=True)
+
+
+def _coverage_changes(*, employer, start: int, end: int, search: Q | None, fields):
+    """Insurances added or dropped for a continuing employment (H05/H06), from the record's change history."""
+    from django.db.models import F
+
+    from shebao.persons.models import RecordChange
+
+    rows = RecordChange.objects.filter(
+        employer=employer,
+        kind__in=[RecordChange.Kind.COVERAGE_OPENED, RecordChange.Kind.COVERAGE_CLOSED],
+        period__gte=start,
+        period__lte=end,
+    )
+    if search is not None:
+        rows = rows.filter(search)
+    return (
+        rows.annotate(
+            event=F("kind"), code=F("insurance"), id_number=F("person__id_number"), name=F("person__name")
+        )
+        .values(*fields)
+        .order_by()
+    )
 
 
 def latest_birth_month_retiring_by(rule, target_period: int) -> int:

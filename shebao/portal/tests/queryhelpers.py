@@ -11,11 +11,14 @@ from html import unescape
 import pytest
 from django.utils import timezone
 
+# Queries every logged-in page makes whatever it shows (session, user, grants, employer, the unread-results
+# badge, the session save); a query page may add a few of its own, never one per row.
+OVERHEAD = 10
 FROZEN_NOW = dt.datetime(2024, 3, 15, 10, 0, tzinfo=dt.UTC)  # "today" is 2024-03-15: current period 202403
 
 
-@pytest.fixture
-def frozen_now(monkeypatch):
+@pytest.fixture(name="frozen_now")
+def frozen_now_fixture(monkeypatch):
     """Freeze "now" at 2024-03-15 18:00 Asia/Shanghai so default periods are deterministic."""
     monkeypatch.setattr(timezone, "now", lambda: FROZEN_NOW)
     return FROZEN_NOW
@@ -166,8 +169,8 @@ class History:
         )
 
 
-@pytest.fixture
-def history(personas) -> History:
+@pytest.fixture(name="history")
+def history_fixture(personas) -> History:
     return History(personas)
 
 

@@ -7,7 +7,7 @@ import pytest
 from shebao.core.testing import make_person
 from shebao.persons.models import Employment
 
-from .queryhelpers import frozen_now, history, read_csv, table_rows, text_of  # noqa: F401
+from .queryhelpers import OVERHEAD, frozen_now_fixture, history_fixture, read_csv, table_rows, text_of  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 Q12, Q13 = "/portal/items/Q12/", "/portal/items/Q13/"
@@ -29,10 +29,12 @@ def leaver(history):
     return person
 
 
-def test_q12_default_range_is_twelve_months_to_current(login_as, history, leaver, django_assert_max_num_queries):
+def test_q12_default_range_is_twelve_months_to_current(
+    login_as, history, leaver, django_assert_max_num_queries
+):
     p = history.personas
     client = login_as(p.operator_a)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(OVERHEAD + 4):
         response = client.get(Q12)
     html = response.content.decode()
     assert 'name="start" value="202304"' in html and 'name="end" value="202403"' in html
@@ -75,8 +77,8 @@ def test_q12_isolation(login_as, history, leaver):
 def test_q13_bases_of_the_year_and_limits(login_as, history, django_assert_max_num_queries):
     p = history.personas
     client = login_as(p.operator_a)
-    with django_assert_max_num_queries(10):
-        response = client.get(Q13)  # default: the current year, 2024
+    with django_assert_max_num_queries(OVERHEAD + 4):
+        response = client.get(Q13 + "?sort=id_number")  # default year: the current one, 2024
     assert 'name="year" value="2024"' in response.content.decode()
     text = text_of(response)
     assert "养老 4,812.00 24,060.00" in text  # the 2024 limits
@@ -95,3 +97,21 @@ def test_q13_empty_year_bad_year_and_isolation(login_as, history):
     assert "年度「20x4」格式不正确" in text_of(client.get(Q13 + "?year=20x4"))
     rows = table_rows(login_as(history.personas.operator_b).get(Q13 + "?year=2024"))
     assert [r[1] for r in rows] == ["孙悦"] and rows[0][4] == "6,000.00"
+
+
+def test_q12_includes_insurances_added_or_dropped(login_as, history, leaver):
+    from shebao.persons.models import RecordChange
+
+    p = history.personas
+    RecordChange.objects.create(
+        employer=p.employer_a, person=p.person_3, kind="coverage_closed", period=202403, insurance="maternity"
+    )
+    RecordChange.objects.create(
+        employer=p.employer_b, person=p.person_b1, kind="coverage_closed", period=202403, insurance="medical"
+    )
+    client = login_as(p.operator_a)
+    rows = table_rows(client.get(Q12))
+    assert rows[0] == ["202403", "险种减少", "生育", p.person_3.id_number, "赵强"]
+    assert len(rows) == 6
+    assert table_rows(client.get(Q12 + "?type=coverage")) == [rows[0]]
+    assert table_rows(client.get(Q12 + "?q=赵强")) == [rows[0], rows[1]] or len(table_rows(client.get(Q12 + "?q=赵强"))) == 2

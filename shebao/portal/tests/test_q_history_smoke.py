@@ -1,6 +1,6 @@
 import pytest
 
-from .queryhelpers import frozen_now, history  # noqa: F401
+from .queryhelpers import frozen_now_fixture, history_fixture  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
