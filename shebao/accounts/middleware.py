@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -36,6 +37,13 @@ def client_ip(request) -> str | None:
 
 def idle_seconds() -> int:
     return settings.SESSION_COOKIE_AGE
+
+
+def _go(request, response):
+    """A redirect; for an htmx request, a full-page one (HX-Redirect) rather than a swapped-in login form."""
+    if request.headers.get("HX-Request") == "true":
+        return HttpResponse(status=204, headers={"HX-Redirect": response["Location"]})
+    return response
 
 
 class AccountSessionMiddleware:
@@ -70,13 +78,13 @@ class AccountSessionMiddleware:
                     % {"minutes": idle_seconds() // 60},
                 )
                 target = request.get_full_path() if request.method == "GET" else None
-                return redirect_to_login(target) if target else redirect("accounts:login")
+                return _go(request, redirect_to_login(target) if target else redirect("accounts:login"))
             request.session[LAST_ACTIVITY] = now
             if user.must_change_password and not self._exempt(request.path):
                 change = reverse("accounts:password_change")
                 if request.method == "GET":
                     change += "?" + urlencode({"next": request.get_full_path()})
-                return redirect(change)
+                return _go(request, redirect(change))
         return self.get_response(request)
 
     @staticmethod

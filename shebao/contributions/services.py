@@ -677,6 +677,7 @@ def interest_close(*, year: int, today: dt.date, user=None) -> InterestClosing:
     years = PensionYear._meta.db_table
     now = timezone.now()
     with connection.cursor() as cur:
+        cur.execute(SESSION_TUNING[connection.vendor])
         cur.execute(
             f"""INSERT INTO {years}
                 (person_id, year, opening, credits, months_credited, rate, interest, closing, closed_at)

@@ -1,7 +1,7 @@
 from django.http import Http404
 from django.shortcuts import render
 
-from shebao.accounts.permissions import portal_user_required, visible_items
+from shebao.accounts.permissions import item_required, portal_user_required, visible_items
 from shebao.declarations.catalogue import GROUP_LABELS, ItemGroup, get_item
 
 from .registry import ITEM_VIEWS, is_available
@@ -28,5 +28,10 @@ def item(request, code: str):
         raise Http404
     view = ITEM_VIEWS.get(found.code)
     if view is None:
-        return render(request, "portal/item_unavailable.html", {"item": found}, status=404)
+        # The grant is checked first: a user without it is refused the same way whether the item is built or not.
+        return item_required(found.code)(_unavailable)(request)
     return view(request)
+
+
+def _unavailable(request):
+    return render(request, "portal/item_unavailable.html", {"item": request.item}, status=404)

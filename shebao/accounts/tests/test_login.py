@@ -283,3 +283,14 @@ def test_client_address_behind_a_trusted_proxy(settings, rf):
     settings.SHEBAO_TRUSTED_PROXIES = 1
     assert client_ip(request) == "203.0.113.9"  # the forged first entry is ignored
     assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.2")) == "10.0.0.2"
+
+
+def test_htmx_request_after_idle_timeout_redirects_the_whole_page(personas):
+    client = Client()
+    login(client, "a_operator", PASSWORD)
+    session = client.session
+    session[LAST_ACTIVITY] = int(time.time()) - settings.SESSION_COOKIE_AGE - 5
+    session.save()
+    response = client.get("/portal/items/Q01/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith("/accounts/login/?next=")

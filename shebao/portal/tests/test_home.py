@@ -67,3 +67,12 @@ def test_healthz_reports_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["database"]["ok"] is True
+
+
+def test_unbuilt_item_still_requires_the_grant(login_as, personas):
+    from shebao.accounts.services import grants_set
+
+    grants_set(user=personas.operator_a, item_codes=["Q01"])
+    response = login_as(personas.operator_a).get("/portal/items/H18/")
+    assert response.status_code == 403
+    assert "退费申请" in response.content.decode()
