@@ -82,7 +82,7 @@ def line_chart(*, title: str, labels: list[str], series: list[Series], money: bo
         tick += step
     every = max(1, math.ceil(count / 12))
     for index, label in enumerate(labels):
-        if index % every == 0 or index == count - 1:
+        if index % every == 0:
             parts.append(
                 f'<text x="{x(index):.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" fill="#616e7c">{escape(label)}</text>'
             )
