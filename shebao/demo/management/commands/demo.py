@@ -54,6 +54,11 @@ class Command(BaseCommand):
         if options["employers"] < 2 or options["persons"] < options["employers"]:
             raise CommandError("--employers 至少为 2，且 --persons 不少于 --employers")
 
+        from shebao.demo.parameters import demo_parameters_ensure
+
+        for line in demo_parameters_ensure(first_year=(period - 35).year, last_year=period.year):
+            self.stdout.write(f"  已补充演示参数: {line}")
+
         def progress(message):
             self.stdout.write(f"  {message}")
             self.stdout.flush()
