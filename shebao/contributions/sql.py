@@ -29,11 +29,9 @@ def cents(expr: str) -> str:
 
 
 def from_cents(expr: str) -> str:
-    """Back from integer cents to a money value: exact numeric on PostgreSQL (× 0.01, cheaper than a numeric
-    division), the nearest REAL on SQLite (÷ 100.0, correctly rounded; × 0.01 would not be)."""
-    if is_sqlite():
-        return f"(({expr}) / 100.0)"
-    return f"(({expr}) * 0.01)"
+    """Back from integer cents to a money value: exact numeric on PostgreSQL, the nearest REAL on SQLite
+    (÷ 100.0 is correctly rounded; × 0.01 would not be)."""
+    return f"(({expr}) / 100.0)"
 
 
 def money_sum(expr: str) -> str:
