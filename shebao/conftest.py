@@ -1,4 +1,5 @@
 import os
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,22 @@ def login_as():
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _policy_parameters_survive_flush(request):
+    """Transactional tests (browser, races) flush every table afterwards, including the policy parameters that a
+    data migration seeded; put them back for the next test, in whatever order the tests run."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    from shebao.contributions.models import InsuranceRate
+
+    if not InsuranceRate.objects.exists():
+        import_module("shebao.contributions.migrations.0002_seed_illustrative_parameters").seed(apps, None)
 
 
 @pytest.fixture(autouse=True)

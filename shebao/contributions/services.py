@@ -677,6 +677,10 @@ def interest_close(*, year: int, today: dt.date, user=None) -> InterestClosing:
     interest_c = round_div(f"((a.o_c * 12 + a.w_c) * {micro})", 12_000_000, rule, signed=True)
     entries = PensionEntry._meta.db_table
     years = PensionYear._meta.db_table
+    # months with a credit, without COUNT(DISTINCT …), which forces PostgreSQL to sort 12 rows a person
+    months_credited = " + ".join(
+        f"MAX(CASE WHEN kind = 'credit' AND month = {m} THEN 1 ELSE 0 END)" for m in range(1, 13)
+    )
     now = timezone.now()
     with connection.cursor() as cur:
         cur.execute(SESSION_TUNING[connection.vendor])
@@ -697,7 +701,7 @@ def interest_close(*, year: int, today: dt.date, user=None) -> InterestClosing:
                         SELECT person_id,
                                SUM(CASE WHEN kind = 'opening' THEN {cents("amount")} ELSE 0 END),
                                SUM(CASE WHEN kind = 'credit' THEN {cents("amount")} ELSE 0 END),
-                               COUNT(DISTINCT CASE WHEN kind = 'credit' THEN month END),
+                               {months_credited},
                                SUM(CASE WHEN kind = 'credit' THEN {cents("amount")} * (13 - month) ELSE 0 END)
                         FROM {entries} WHERE year = {year}
                         GROUP BY person_id

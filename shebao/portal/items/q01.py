@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from shebao.contributions.selectors import ParameterMissing, risk_class_rate
+from shebao.contributions.selectors import ParameterMissing, payables_for, risk_class_rate
 from shebao.core.choices import Insurance
 from shebao.portal.queries.inputs import Inputs
 from shebao.portal.queries.listing import Column, Listing
@@ -21,7 +21,11 @@ def q01_employer_profile(request):
         injury_rate = risk_class_rate(risk_class=employer.risk_class, period=period.value)
     except ParameterMissing:
         injury_rate = None
-    counts = headcount_by_insurance(employer=employer, period=period.value)
+    settled = payables_for(employer=employer, period=period.value).rows
+    if settled:  # the current period is settled: its headcount per insurance is stored with the payables
+        counts = dict.fromkeys(Insurance.values, 0) | {row.insurance: row.headcount for row in settled}
+    else:
+        counts = headcount_by_insurance(employer=employer, period=period.value)
     rows = [{"insurance": label, "count": counts[value]} for value, label in Insurance.choices]
     listing = Listing(
         request,
@@ -36,5 +40,11 @@ def q01_employer_profile(request):
     return render_query(
         request,
         "portal/queries/q01.html",
-        {"employer": employer, "injury_rate": injury_rate, "period": period, "listing": listing},
+        {
+            "employer": employer,
+            "injury_rate": injury_rate,
+            "period": period,
+            "listing": listing,
+            "settled": bool(settled),
+        },
     )

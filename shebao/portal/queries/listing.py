@@ -16,7 +16,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import urlencode
@@ -95,13 +95,14 @@ def display_text(value, kind: str) -> str:
 
 
 def search_filter(term: str, id_field: str, name_field: str) -> Q:
-    """An ID number (or its first digits) or a name (or part of it)."""
+    """An ID number (or its first digits) or a name (or its beginning: 王 finds 王小明). Both are prefix
+    matches so that the indexes on ID number and name serve them."""
     normal = normalize_identifier(term)
     if _ID_TERM.match(normal):
         if len(normal) == 18:
             return Q(**{id_field: normal})
         return Q(**{f"{id_field}__startswith": normal})
-    return Q(**{f"{name_field}__icontains": term.strip()})
+    return Q(**{f"{name_field}__startswith": "".join(term.split())})
 
 
 class Listing:
@@ -114,7 +115,7 @@ class Listing:
         title: str,
         search: tuple[str, str] | None = ("person__id_number", "person__name"),
         default_sort: str | None = None,
-        tiebreak: str | None = "pk",
+        tiebreak: str | tuple[str, ...] | None = "pk",
         totals: dict | None = None,
         totals_label: str | None = None,
         enrich: Callable[[list], list] | None = None,
@@ -184,7 +185,7 @@ class Listing:
         normal = normalize_identifier(self.term)
         if _ID_TERM.match(normal):
             return str(value_of(row, id_field) or "").startswith(normal)
-        return self.term in str(value_of(row, name_field) or "")
+        return str(value_of(row, name_field) or "").startswith("".join(self.term.split()))
 
     @cached_property
     def ordered(self):
@@ -195,11 +196,17 @@ class Listing:
                 field = ("-" if self.descending else "") + column.sort
                 order = [field]
                 if self.tiebreak:
-                    order.append(("-" if self.descending else "") + self.tiebreak)
+                    last = self.tiebreak[-1] if isinstance(self.tiebreak, tuple) else self.tiebreak
+                    order.append(("-" if self.descending else "") + last)
                 rows = rows.order_by(*order)
+            elif isinstance(self.tiebreak, tuple):
+                # Leading fields an index of the page's filter can give in order, then the key (see below).
+                rows = rows.order_by(*self.tiebreak[:-1], (F(self.tiebreak[-1]) + 0).asc())
             elif self.tiebreak:
-                # No sort asked for: the stable order of the rows' own key (cheap on large tables).
-                rows = rows.order_by(self.tiebreak)
+                # No sort asked for: the rows' own key. "+ 0" keeps PostgreSQL from walking the primary-key
+                # index to satisfy ORDER BY id LIMIT 50 (it would read every row of every employer before
+                # this one's); it filters by the page's own index and sorts those rows instead.
+                rows = rows.order_by((F(self.tiebreak) + 0).asc())
             return rows
         rows = list(rows)
         if column is not None:

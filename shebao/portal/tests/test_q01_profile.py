@@ -2,7 +2,7 @@ import pytest
 
 from shebao.persons.models import Coverage
 
-from .queryhelpers import OVERHEAD, frozen_now_fixture, read_csv, table_rows, text_of  # noqa: F401
+from .queryhelpers import OVERHEAD, frozen_now_fixture, history_fixture, read_csv, table_rows, text_of  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 URL = "/portal/items/Q01/"
@@ -43,3 +43,9 @@ def test_q01_exports_and_prints(login_as, personas):
 def test_q01_needs_login_and_an_employer_user(client, login_as, personas):
     assert client.get(URL).status_code == 302
     assert login_as(personas.individual).get(URL).status_code == 403
+
+
+def test_q01_settled_period_counts_the_settled_headcount(login_as, history):
+    response = login_as(history.personas.operator_a).get(URL)  # 202403 is settled
+    assert [row[1] for row in table_rows(response)] == ["3"] * 5
+    assert "本期已核定" in text_of(response)

@@ -106,6 +106,9 @@ def test_every_amount_drills_down_to_lines_that_add_up(login_as, settled, django
             expected = {"employer": employer_part, "individual": individual_part, "total": total_part}
         part = href.split("part=")[1].split("&")[0]
         assert total == expected[part], href
+        # and the lines themselves (every one of them, as exported) add up to it
+        lines = read_csv(client.get(URL + href + "&export=csv"))[1:-1]
+        assert sum(D(line[-1]) for line in lines) == D(expected[part].replace(",", "")), href
 
 
 def test_drill_down_is_searchable_sortable_and_exports(login_as, settled):
