@@ -1,8 +1,8 @@
 from django.conf import settings
-from django.contrib import admin
 from django.urls import include, path
 
 from shebao.core import views as core_views
+from shebao.office.admin_site import office_admin_site
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -20,7 +20,7 @@ if settings.SHEBAO_SITES in ("portal", "all"):
 if settings.SHEBAO_SITES in ("office", "all"):
     urlpatterns += [
         path("office/", include("shebao.office.urls")),
-        path("office/admin/", admin.site.urls),
+        path("office/admin/", office_admin_site.urls),
     ]
 
 handler403 = "shebao.core.views.permission_denied"
