@@ -33,6 +33,11 @@ class Person(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(gender__in=["M", "F"]), name="person_gender_valid"),
         ]
+        indexes = [
+            # Q14 到龄人员: "born before the month that retires by then", per gender; the id is included so
+            # PostgreSQL joins the matching persons to the employer's employments from the index alone.
+            models.Index(fields=["gender", "birth_date"], include=["id"], name="person_gender_birth"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}({self.id_number})"

@@ -6,5 +6,6 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("me/", views.profile, name="profile"),
     path("items/<str:code>/", views.item, name="item"),
 ]

@@ -1,9 +1,14 @@
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
+from shebao.accounts.models import UserKind
 from shebao.accounts.permissions import item_required, portal_user_required, visible_items
+from shebao.core.period import Period
 from shebao.declarations.catalogue import GROUP_LABELS, ItemGroup, get_item
 
+from .queries.profile import own_profile
 from .registry import ITEM_VIEWS, is_available
 
 
@@ -19,6 +24,17 @@ def group_items(items):
 @portal_user_required
 def home(request):
     return render(request, "portal/home.html", {"groups": group_items(visible_items(request.user))})
+
+
+@portal_user_required
+def profile(request):
+    """个人信息: an individual user's own person record, employments and current base (nobody else's)."""
+    user = request.user
+    if user.kind != UserKind.INDIVIDUAL or not user.person_id:
+        raise PermissionDenied(_("个人信息仅供个人用户查看本人信息。"))
+    period = Period.current()
+    found = own_profile(person=user.person, period=period.value)
+    return render(request, "portal/profile.html", {"profile": found, "period": period})
 
 
 def item(request, code: str):
