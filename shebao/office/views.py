@@ -11,6 +11,7 @@ FUNCTIONS = [
     (_("用户管理"), "office:users", ("is_clerk", "is_office_admin")),
     (_("政策参数"), "admin:index", ("is_office_admin",)),
     (_("月度结算"), "office:settlements", ("is_office_admin",)),
+    (_("养老帐户结息"), "office:interest", ("is_office_admin",)),
     (_("到账登记"), "office:arrivals", ("is_office_admin",)),
     (_("待遇支付登记"), "office:benefits", ("is_office_admin",)),
 ]

@@ -5,6 +5,7 @@ import http.cookiejar
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -94,6 +95,23 @@ def test_demo_prepares_prints_logins_and_serves(tmp_path):
         css = urllib.request.urlopen(f"{base}/static/shebao/site.css")
         assert css.status == 200 and b"--brand" in css.read()
         assert css.headers.get("Server") == "shebao"  # waitress with our ident, not runserver's WSGIServer
+        # The worker started beside the server runs a settlement queued the way the office page queues it.
+        queue = (
+            "from django.db import transaction; from shebao.contributions import services; "
+            "from shebao.contributions.tasks import settlement_run_task; "
+            "run = services.settlement_start(period=202612, source='office'); "
+            "transaction.on_commit(lambda: settlement_run_task.enqueue(run.pk)); print(run.pk)"
+        )
+        queued = run(["manage", "shell", "-c", queue], env)
+        assert queued.returncode == 0, queued.stderr[-3000:]
+        run_id = int(queued.stdout.strip().splitlines()[-1])
+        status = "SELECT status FROM contributions_settlementrun WHERE id = ?"
+        for _ in range(150):
+            done = sqlite3.connect(tmp_path / "shebao.sqlite3").execute(status, (run_id,)).fetchone()[0]
+            if done not in ("pending", "running"):
+                break
+            time.sleep(0.2)
+        assert done == "done", done
         for role, username, where in logins:
             kind = (
                 "staff" if where.endswith("/office/") else "individual" if role == "个人用户" else "employer"

@@ -12,8 +12,17 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument("--no-migrate", action="store_true", help="do not apply pending migrations first")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="do not start a background-task worker beside the server"
+        )
 
     def handle(self, *args, **options):
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
-        serve(host=options["host"], port=options["port"], threads=options["threads"], stdout=self.stdout)
+        serve(
+            host=options["host"],
+            port=options["port"],
+            threads=options["threads"],
+            stdout=self.stdout,
+            with_worker=not options["no_worker"],
+        )
