@@ -21,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--no-serve", action="store_true", help="prepare the database and exit")
+        parser.add_argument("--no-worker", action="store_true", help="serve without a background-task worker")
 
     def handle(self, *args, **options):
         started = time.monotonic()
@@ -38,7 +39,12 @@ class Command(BaseCommand):
         if not options["no_serve"]:
             from shebao.core.serving import serve
 
-            serve(host=options["host"], port=options["port"], stdout=self.stdout)
+            serve(
+                host=options["host"],
+                port=options["port"],
+                stdout=self.stdout,
+                with_worker=not options["no_worker"],
+            )
 
     def _personas(self, period):
         from shebao.demo.generator import pick_personas
