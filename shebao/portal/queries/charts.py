@@ -91,8 +91,9 @@ def line_chart(*, title: str, labels: list[str], series: list[Series], money: bo
     )
     for number, item in enumerate(series):
         colour = PALETTE[number % len(PALETTE)]
-        heights = [float(v or 0) for v in item.values]  # SVG pixel geometry only; the figures shown stay Decimal
-        points = [(x(i), y(h)) for i, h in zip(range(len(heights)), heights, strict=True)]
+        # SVG pixel geometry only; the figures shown stay Decimal.
+        heights = [float(v or 0) for v in item.values]
+        points = [(x(i), y(h)) for i, h in enumerate(heights)]
         if len(points) > 1:
             path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
             parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{path}"/>')
