@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from shebao.contributions.models import InjuryPayment
 from shebao.contributions.selectors import benefit_totals, injury_payments
-from shebao.portal.queries.benefits import component_rows, query_string, sum_of
+from shebao.portal.queries.benefits import component_rows, query_string, sum_of, summary_listing
 from shebao.portal.queries.inputs import Inputs
 from shebao.portal.queries.listing import Column, Listing
 from shebao.portal.queries.page import render_query
@@ -35,16 +35,11 @@ def q06_injury_payments(request):
         ]
         components.append(("total", _("合计"), totals.total))
         rows = component_rows(period=period, components=components, count=totals.count)
-    listing = Listing(
+    listing = summary_listing(
         request,
         title=_("工伤支付汇总"),
-        columns=[
-            Column("label", _("费用项目")),
-            Column("amount", _("金额"), kind="money", link=lambda r: r["url"]),
-        ],
+        label_header=_("费用项目"),
         rows=rows,
-        search=None,
-        tiebreak=None,
         empty_message=_("%(period)s 期没有工伤待遇支付记录。") % {"period": period},
     )
     if inputs.ok and (response := listing.respond()):
