@@ -373,6 +373,7 @@ def _injuries(rng: random.Random, periods: list[int], today: dt.date) -> int:
             description=description,
             injury=injury,
             witness=rng.choice(["", "同班组工友", "车间主任"]),
+            today=today,
         )
         cases += 1
         determined_on = accident + dt.timedelta(days=rng.randint(30, 60))

@@ -16,6 +16,7 @@ from shebao.core.choices import Insurance
 from shebao.core.errors import DomainError
 from shebao.core.money import ZERO, round_money
 from shebao.core.period import Period
+from shebao.persons.models import Coverage
 
 from . import rules
 from .models import (
@@ -569,6 +570,17 @@ def injury_cases(*, employer, status: str | None = None) -> QuerySet[InjuryCase]
 def injury_case_for(*, employer, case_id: int) -> InjuryCase:
     """One case of this employer (raise InjuryCase.DoesNotExist → 404 in the view for anyone else's)."""
     return InjuryCase.objects.select_related("person").get(employer=employer, pk=case_id)
+
+
+def injury_covered_on(*, person, employer, day: dt.date) -> bool:
+    """Whether `person` was insured for work injury at `employer` in the month of `day` (a coverage started
+    by then and not stopped; stop exclusive) — the condition for filing a work-injury case (H13, office)."""
+    period = Period.from_date(day).value
+    return (
+        Coverage.objects.filter(person=person, employer=employer, insurance=Insurance.INJURY)
+        .filter(Q(start_period__lte=period), Q(stop_period__isnull=True) | Q(stop_period__gt=period))
+        .exists()
+    )
 
 
 def retiree_pension(*, person) -> PensionPayment | None:
