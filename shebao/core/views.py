@@ -3,7 +3,6 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from shebao.accounts.permissions import visible_items
 from shebao.declarations.catalogue import ITEMS
 from shebao.portal.views import group_items
 
@@ -49,4 +48,4 @@ def server_error(request):
     return render(request, "500.html", status=500)
 
 
-__all__ = ["healthz", "home", "permission_denied", "page_not_found", "server_error", "visible_items"]
+__all__ = ["healthz", "home", "permission_denied", "page_not_found", "server_error"]
