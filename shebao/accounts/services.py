@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -22,6 +21,7 @@ from shebao.core.errors import DomainError, FieldErrors, ValidationFailed
 from shebao.core.idnumbers import validate_credit_code, validate_id_number
 from shebao.core.validators import normalize_text, validate_name, validate_phone
 from shebao.employers.models import Employer
+from shebao.employers.services import employer_register
 from shebao.persons.models import Person
 
 from .models import OFFICE_ROLE_LABELS, AccountEvent, AccountEventKind, ItemGrant, User, UserKind
@@ -258,11 +258,6 @@ def _require_clerk(clerk: User) -> None:
         raise PermissionDenied(_("仅窗口受理人员可以办理用户认证。"))
 
 
-def _next_employer_number() -> str:
-    numbers = Employer.objects.filter(number__regex=r"^[0-9]{8}$").aggregate(top=Max("number"))["top"]
-    return f"{int(numbers or '10000000') + 1:08d}"
-
-
 @dataclass
 class NewEmployer:
     """What the counter records about an employer not yet on file (the rest is completed by the office)."""
@@ -339,23 +334,18 @@ def counter_register_employer(
     if errors:
         raise FieldErrors(errors)
     if employer is None:
-        try:
-            with transaction.atomic():
-                employer = Employer.objects.create(
-                    number=_next_employer_number(),
-                    credit_code=code,
-                    org_code=info.organisation_code,
-                    name=employer_name,
-                    employer_type=employer_type,
-                    district_code=info.division_code,
-                    address=normalize_text(new_employer.address)[:200],
-                    legal_representative=normalize_text(new_employer.legal_representative)[:30],
-                    contact_name=name,
-                    contact_phone=contact_phone or "",
-                    registered_on=today or timezone.localdate(),
-                )
-        except IntegrityError:
-            raise DomainError(_("该单位刚刚由其他窗口登记，请重新查找后再办理。"), code="conflict") from None
+        employer = employer_register(
+            credit_code=code,
+            org_code=info.organisation_code,
+            name=employer_name,
+            employer_type=employer_type,
+            district_code=info.division_code,
+            address=normalize_text(new_employer.address)[:200],
+            legal_representative=normalize_text(new_employer.legal_representative)[:30],
+            contact_name=name,
+            contact_phone=contact_phone or "",
+            registered_on=today or timezone.localdate(),
+        )
     password = generate_password()
     placeholder = User(kind=UserKind.EMPLOYER, employer=employer, is_employer_admin=True)
     codes = _check_codes(
