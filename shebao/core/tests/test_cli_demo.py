@@ -112,6 +112,7 @@ def test_demo_prepares_prints_logins_and_serves(tmp_path):
                 break
             time.sleep(0.2)
         assert done == "done", done
+        assert _workers_of(tmp_path), "the server should have started a worker"
         for role, username, where in logins:
             kind = (
                 "staff" if where.endswith("/office/") else "individual" if role == "个人用户" else "employer"
@@ -121,3 +122,25 @@ def test_demo_prepares_prints_logins_and_serves(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+    # The worker the server started stops with it (no orphan left polling the database).
+    for _ in range(50):
+        if not _workers_of(tmp_path):
+            break
+        time.sleep(0.2)
+    assert not _workers_of(tmp_path)
+
+
+def _workers_of(data_dir) -> list[int]:
+    """PIDs of `shebao worker` processes serving `data_dir` (Linux /proc)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+            environ = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"worker" in cmdline and f"SHEBAO_DATA_DIR={data_dir}".encode() in environ:
+            found.append(int(proc.name))
+    return found
