@@ -128,3 +128,21 @@ def test_injury_payment_needs_a_determined_case(personas):
         case=case, item="medical", amount=D("800.00"), paid_on=dt.date(2024, 6, 20)
     )
     assert (payment.period, payment.employer_id) == (202406, personas.employer_a.pk)
+
+
+@pytest.mark.django_db
+def test_a_late_payment_for_a_closed_year_is_credited_in_the_first_open_month(personas):
+    """Decision (money.md is silent): a closed year is never reopened. Contributions for its months paid after
+    the closing are booked as month 1 of the first open year (keeping their own period), so they earn a full year
+    of interest there and the closed balances stay what was reported."""
+    from shebao.contributions.services import arrival_record, settlement_run
+
+    settlement_run(period=202412)
+    interest_close(year=2024, today=TODAY)  # nothing credited for 202412 yet: unpaid
+    closed = PensionYear.objects.filter(year=2024).count()
+    arrival_record(employer=personas.employer_a, received_on=dt.date(2025, 3, 10), amount=D("13478.22"))
+    entry = PensionEntry.objects.get(person=personas.person_1, period=202412)
+    assert (entry.year, entry.month, entry.amount) == (2025, 1, D("384.96"))
+    assert PensionYear.objects.filter(year=2024).count() == closed  # the closed year is untouched
+    shown = pension_account_year(person=personas.person_1, year=2025)
+    assert shown.credits == D("384.96")
