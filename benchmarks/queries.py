@@ -84,7 +84,7 @@ def build_big_employer(*, big: int, current: int) -> dict:
     from shebao.core.idnumbers import make_credit_code, make_id_number, make_org_code
     from shebao.core.period import Period, period_range
     from shebao.employers.models import Employer
-    from shebao.persons.models import Employment, Person
+    from shebao.persons.models import Employment, Person, person_copies
 
     first = Period(current) - 35
     periods = [p.value for p in period_range(first, Period(current))]
@@ -128,8 +128,10 @@ def build_big_employer(*, big: int, current: int) -> dict:
         with connection.cursor() as cur:
             cur.execute(
                 """INSERT INTO persons_employment (person_id, employer_id, enrolment_type, employment_form,
-                       start_period, stop_period, stop_reason, status)
-                   SELECT id, %s, '01', 'contract', %s, NULL, '', 'active' FROM persons_person
+                       start_period, stop_period, stop_reason, status, person_id_number, person_name,
+                       person_gender, person_birth_date)
+                   SELECT id, %s, '01', 'contract', %s, NULL, '', 'active', id_number, name, gender, birth_date
+                   FROM persons_person
                    WHERE id BETWEEN %s AND %s""",
                 [employer.pk, first.value, low, high],
             )
@@ -159,7 +161,7 @@ def build_big_employer(*, big: int, current: int) -> dict:
         Employment.objects.bulk_create(
             Employment(
                 person=r, employer=employer, enrolment_type="01", start_period=199501,
-                stop_period=(first - 6).value, stop_reason="31", status="retired",
+                stop_period=(first - 6).value, stop_reason="31", status="retired", **person_copies(r),
             )
             for r in retirees
         )  # fmt: skip
@@ -287,11 +289,18 @@ def pages(*, current: int, employee) -> list[tuple[str, str, str]]:
         ("Q01 单位基本信息", "employer", f"{q}Q01/"),
         ("Q02 名单 第1页", "employer", f"{q}Q02/"),
         ("Q02 名单 按姓名排序 第500页", "employer", f"{q}Q02/?sort=name&page=500"),
+        ("Q02 名单 按身份证号排序 第500页", "employer", f"{q}Q02/?sort=id_number&page=500"),
+        ("Q02 名单 按出生日期排序 第500页", "employer", f"{q}Q02/?sort=birth_date&page=500"),
         ("Q02 名单 按姓名查找", "employer", f"{q}Q02/?q=王伟"),
         ("Q02 名单 按身份证号查找", "employer", f"{q}Q02/?q={idn}"),
         ("Q03 应付汇总", "employer", f"{q}Q03/"),
         ("Q03 明细 养老单位部分", "employer", f"{q}Q03/?period={current}&insurance=pension&part=employer"),
         ("Q03 明细 全部险种 第200页", "employer", f"{q}Q03/?period={current}&part=total&page=200"),
+        (
+            "Q03 明细 按姓名排序 第200页",
+            "employer",
+            f"{q}Q03/?period={current}&part=total&sort=name&page=200",
+        ),
         ("Q03 明细 按身份证号查找", "employer", f"{q}Q03/?period={current}&part=total&q={idn}"),
         ("Q04 养老支付", "employer", f"{q}Q04/"),
         ("Q05 生育支付 汇总", "employer", f"{q}Q05/"),
@@ -307,6 +316,7 @@ def pages(*, current: int, employee) -> list[tuple[str, str, str]]:
         ("Q12 增减变动 (默认12个月)", "employer", f"{q}Q12/"),
         ("Q12 增减变动 36个月", "employer", f"{q}Q12/?start={start36}&end={current}"),
         ("Q13 缴费基数", "employer", f"{q}Q13/"),
+        ("Q13 缴费基数 按姓名排序 第500页", "employer", f"{q}Q13/?sort=name&page=500"),
         ("Q14 退休人员", "employer", f"{q}Q14/"),
         ("Q14 到龄人员", "employer", f"{q}Q14/?tab=due"),
         ("Q15 缴费比例", "employer", f"{q}Q15/"),
@@ -338,7 +348,7 @@ def measure(clients: dict, plan, *, requests: int = 20, warmup: int = 2) -> list
         p95 = times[max(0, round(0.95 * len(times)) - 1)]
         results.append({"page": label, "url": url, "p50": p50, "p95": p95})
         print(
-            f"  {label:<28} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   p95/target {p95 / TARGET_MS:5.2f}",
+            f"  {label:<30} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   p95/target {p95 / TARGET_MS:5.2f}",
             flush=True,
         )
     return results

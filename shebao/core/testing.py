@@ -12,7 +12,7 @@ from shebao.accounts.models import User, UserKind
 from shebao.accounts.services import account_create
 from shebao.core.idnumbers import make_credit_code, make_id_number, make_org_code
 from shebao.employers.models import Employer
-from shebao.persons.models import ContributionBase, Coverage, Employment, Person
+from shebao.persons.models import ContributionBase, Coverage, Employment, Person, person_copies
 
 PASSWORD = "Passw0rd2026"
 ALL_INSURANCES = ("pension", "medical", "unemployment", "injury", "maternity")
@@ -66,7 +66,12 @@ def enrol(
     insurances=ALL_INSURANCES,
 ) -> Employment:
     employment = Employment.objects.create(
-        person=person, employer=employer, enrolment_type="01", start_period=start_period, status="active"
+        person=person,
+        employer=employer,
+        enrolment_type="01",
+        start_period=start_period,
+        status="active",
+        **person_copies(person),
     )
     Coverage.objects.bulk_create(
         Coverage(

@@ -93,7 +93,7 @@ PERSON_COLUMNS = (
 )  # fmt: skip
 EMPLOYMENT_COLUMNS = (
     "id", "person_id", "employer_id", "enrolment_type", "employment_form", "start_period", "stop_period",
-    "stop_reason", "status",
+    "stop_reason", "status", "person_id_number", "person_name", "person_gender", "person_birth_date",
 )  # fmt: skip
 COVERAGE_COLUMNS = (
     "id",
@@ -770,7 +770,8 @@ class _Generator:
                     )
                 )
 
-                # Employment, coverage and bases.
+                # Employment (repeating the person's ID number, name, gender and birth date), coverage and bases.
+                copies = person_rows[-1][1:5]
                 level = gauss(0.0, 0.42) + 0.01 * (min(age, 45) - 30)
                 for k, enrolment, emp_form, start, stop, reason, status in history:
                     if cancel[k] and (stop is None or stop > cancel[k]):
@@ -795,6 +796,7 @@ class _Generator:
                             stop_p,
                             reason,
                             status,
+                            *copies,
                         )
                     )
                     counts[f"status_{status}"] += 1

@@ -21,10 +21,11 @@ from shebao.core.choices import Insurance, StopReason
 from shebao.core.errors import DomainError
 from shebao.employers.models import Employer
 
-from .models import ContributionBase, Coverage, Employment, Person, RecordChange
+from .models import ContributionBase, Coverage, Employment, Person, RecordChange, person_copies
 
 INSURANCES = tuple(Insurance.values)
 PERSON_FIELDS = ("id_number", "name", "gender", "birth_date", "ethnicity", "hukou_type", "phone", "address")
+COPIED_FIELDS = ("id_number", "name", "gender", "birth_date")  # repeated on every Employment of the person
 EMPLOYER_FIELDS = (
     "name",
     "address",
@@ -132,6 +133,8 @@ def person_update(
     if changed:
         person.save(update_fields=changed)
         RecordChange.objects.bulk_create(rows)
+        if set(changed) & set(COPIED_FIELDS):
+            Employment.objects.filter(person=person).update(**person_copies(person))
     return changed
 
 
@@ -155,15 +158,19 @@ def employment_open(
     insurances = [i for i in INSURANCES if i in set(insurances)]
     if not insurances:
         raise DomainError(_("至少选择一个险种"), field="insurances")
+    # The person's fields are copied from the row as stored (the caller's instance may predate a
+    # person_update in the same transaction); locking it orders this before or after a concurrent update.
+    stored = Person.objects.select_for_update().get(pk=person.pk)
     if Employment.objects.select_for_update().filter(person=person, stop_period__isnull=True).exists():
         raise DomainError(_("该人员存在未终止的参保关系，不能重复参保"), field="id_number")
     employment = Employment.objects.create(
-        person=person,
+        person=stored,
         employer=employer,
         enrolment_type=enrolment_type,
         employment_form=employment_form,
         start_period=start_period,
         status="active",
+        **person_copies(stored),
     )
     Coverage.objects.bulk_create(
         Coverage(

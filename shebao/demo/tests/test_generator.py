@@ -205,6 +205,14 @@ def test_statuses_match_stop_periods_and_reasons(small):
         assert e.person.first_work_date <= dt.date(e.start_period // 100, e.start_period % 100, 1)
 
 
+def test_employments_repeat_their_persons_fields(small):
+    rows = Employment.objects.values_list(
+        "person__id_number", "person__name", "person__gender", "person__birth_date",
+        "person_id_number", "person_name", "person_gender", "person_birth_date",
+    )  # fmt: skip
+    assert rows and all(row[:4] == row[4:] for row in rows)
+
+
 def test_coverage_matches_its_employment(small):
     employments = {e.id: e for e in Employment.objects.all()}
     by_employment = defaultdict(set)

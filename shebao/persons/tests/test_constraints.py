@@ -7,7 +7,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from shebao.core.testing import enrol, make_employer, make_person
-from shebao.persons.models import ContributionBase, Coverage, Employment, Person
+from shebao.persons.models import ContributionBase, Coverage, Employment, Person, person_copies
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +20,7 @@ def record():
 
 
 def refused(**kwargs):
+    kwargs = {**person_copies(kwargs["person"]), **kwargs}
     with pytest.raises(IntegrityError), transaction.atomic():
         Employment.objects.create(**kwargs)
 
@@ -27,12 +28,23 @@ def refused(**kwargs):
 def test_one_open_employment_per_person(record):
     employer, person = record
     other = make_employer(number="20000002", name="另一单位", org8="MA2KTE9Y")
-    Employment.objects.create(person=person, employer=employer, enrolment_type="01", start_period=202401)
+    Employment.objects.create(
+        person=person, employer=employer, enrolment_type="01", start_period=202401, **person_copies(person)
+    )
     refused(person=person, employer=other, enrolment_type="01", start_period=202402)
     # A closed employment and a new open one may coexist.
     Employment.objects.filter(person=person).update(stop_period=202402, status="stopped", stop_reason="11")
-    Employment.objects.create(person=person, employer=other, enrolment_type="02", start_period=202402)
+    Employment.objects.create(
+        person=person, employer=other, enrolment_type="02", start_period=202402, **person_copies(person)
+    )
     assert Employment.objects.filter(person=person, stop_period__isnull=True).count() == 1
+
+
+def test_employment_without_the_persons_fields_refused(record):
+    employer, person = record
+    refused(person=person, employer=employer, enrolment_type="01", start_period=202401, person_id_number="")
+    with pytest.raises(IntegrityError), transaction.atomic():  # no birth date
+        Employment.objects.create(person=person, employer=employer, enrolment_type="01", start_period=202401)
 
 
 @pytest.mark.parametrize("period", [202400, 202413, 189912, 999999])

@@ -40,12 +40,14 @@ def q02_roster(request):
     listing = Listing(
         request,
         title=_("参保职工名单"),
+        # Search and sort on the person's fields the employment repeats: a large roster is then sorted
+        # without joining the persons table (by name from the index employment_roster_name).
         columns=[
-            Column("person.id_number", _("公民身份号码"), sort="person__id_number", name="id_number"),
-            Column("person.name", _("姓名"), sort="person__name", name="name"),
+            Column("person.id_number", _("公民身份号码"), sort="person_id_number", name="id_number"),
+            Column("person.name", _("姓名"), sort="person_name", name="name"),
             Column("person.gender", _("性别"), display=lambda v: str(GENDER_LABELS.get(v, v))),
             Column(
-                "person.birth_date", _("出生日期"), kind="date", sort="person__birth_date", name="birth_date"
+                "person.birth_date", _("出生日期"), kind="date", sort="person_birth_date", name="birth_date"
             ),
             Column("start_period", _("参保开始期"), kind="period", sort="start_period"),
             Column("status", _("参保状态"), sort="status", display=lambda v: str(STATUS_LABELS.get(v, v))),
@@ -54,6 +56,7 @@ def q02_roster(request):
             Column("covered", _("参保险种")),
         ],
         rows=roster(employer=employer, period=period.value, status=status, insurance=insurance),
+        search=("person_id_number", "person_name"),
         enrich=enrich,
         empty_message=_("没有符合条件的参保职工。"),
     )

@@ -31,11 +31,12 @@ def q14_retirement(request):
     inputs = Inputs.from_request(request)
     tab = inputs.choice("tab", TABS, default="retired", label=_("类别"))
     period = inputs.current
+    # Search and sort on the person's fields the employment repeats (no join with persons).
     common = [
-        Column("person.id_number", _("公民身份号码"), sort="person__id_number", name="id_number"),
-        Column("person.name", _("姓名"), sort="person__name", name="name"),
+        Column("person.id_number", _("公民身份号码"), sort="person_id_number", name="id_number"),
+        Column("person.name", _("姓名"), sort="person_name", name="name"),
         Column("person.gender", _("性别"), display=lambda v: str(GENDER_LABELS.get(v, v))),
-        Column("person.birth_date", _("出生日期"), kind="date", sort="person__birth_date", name="birth_date"),
+        Column("person.birth_date", _("出生日期"), kind="date", sort="person_birth_date", name="birth_date"),
     ]
     if tab == "retired":
 
@@ -71,9 +72,7 @@ def q14_retirement(request):
             return rows
 
         columns = [
-            *common[:3],
-            # reaching_retirement annotates birth_sort: the same date, cheaper to sort a large roster by.
-            Column("person.birth_date", _("出生日期"), kind="date", sort="birth_sort", name="birth_date"),
+            *common,
             Column("start_period", _("参保开始期"), kind="period"),
             Column("retirement_age", _("法定退休年龄")),
             Column("retirement_period", _("到龄年月"), kind="period"),
@@ -87,6 +86,7 @@ def q14_retirement(request):
         title=dict(TABS)[tab],
         columns=columns,
         rows=rows,
+        search=("person_id_number", "person_name"),
         default_sort=default_sort,
         enrich=enrich,
         empty_message=empty,

@@ -200,25 +200,20 @@ def latest_birth_month_retiring_by(rule, target_period: int) -> int:
 
 def reaching_retirement(*, employer, period: int, within_months: int = 6):
     """Active employments at `employer` whose person reaches retirement age by period + within_months
-    (those already past it included). Women are taken at the worker-post age (the earlier one)."""
+    (those already past it included). Women are taken at the worker-post age (the earlier one).
+
+    Reads the gender and birth date the employment repeats from its person: no join with persons."""
     from shebao.contributions.selectors import retirement_rule_for
     from shebao.core.period import Period
-    from shebao.persons.models import Person
 
     target = (Period(period) + within_months).value
     condition = Q()
     for gender, group in (("M", "male"), ("F", "female_worker")):
         last = Period(latest_birth_month_retiring_by(retirement_rule_for(group), target))
-        # One "person IN (…)" per gender: each is read from the index on (gender, birth_date) alone and
-        # checked against the employer's employments, instead of joining all 1,000,000 persons.
-        born = Person.objects.filter(gender=gender, birth_date__lt=(last + 1).first_day()).values("pk")
-        condition |= Q(person__in=born)
-    # The birth date to sort by, looked up per employment found (a join would hash the persons table).
-    birth = Person.objects.filter(pk=OuterRef("person_id")).values("birth_date")[:1]
+        condition |= Q(person_gender=gender, person_birth_date__lt=(last + 1).first_day())
     return (
         Employment.objects.filter(employer=employer, status__in=["active", "suspended"])
         .filter(condition)
-        .annotate(birth_sort=Subquery(birth))
         .select_related("person")
     )
 

@@ -88,7 +88,7 @@ class History:
 
         from shebao.contributions import services
         from shebao.core.testing import make_person
-        from shebao.persons.models import Employment
+        from shebao.persons.models import Employment, person_copies
 
         p = self.personas = personas
         self.retiree = make_person(name="钱老伯", birth=dt.date(1962, 4, 3), seq=51)
@@ -100,6 +100,7 @@ class History:
             stop_period=202301,
             stop_reason="31",
             status="retired",
+            **person_copies(self.retiree),
         )
         services.pension_opening_record(
             person=p.person_1, year=2023, amount=D("50000.00"), credited_on=dt.date(2023, 1, 1)

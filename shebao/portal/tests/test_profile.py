@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from shebao.persons.models import Coverage, Employment
+from shebao.persons.models import Coverage, Employment, person_copies
 
 from .queryhelpers import OVERHEAD, frozen_now_fixture, table_rows, text_of  # noqa: F401
 
@@ -42,6 +42,7 @@ def test_past_employment_shows_period_status_reason_and_coverage(login_as, perso
         stop_period=202312,
         stop_reason="11",
         status="stopped",
+        **person_copies(personas.person_1),
     )
     Coverage.objects.bulk_create(
         Coverage(

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from shebao.core.idnumbers import make_id_number
-from shebao.persons.models import Coverage, Employment, Person
+from shebao.persons.models import Coverage, Employment, Person, person_copies
 
 from .queryhelpers import (  # noqa: F401
     OVERHEAD,
@@ -103,7 +103,12 @@ def _bulk_employees(employer, count: int) -> None:
     )
     employments = Employment.objects.bulk_create(
         Employment(
-            person=person, employer=employer, enrolment_type="01", start_period=202402, status="active"
+            person=person,
+            employer=employer,
+            enrolment_type="01",
+            start_period=202402,
+            status="active",
+            **person_copies(person),
         )
         for person in persons
     )

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from shebao.core.testing import make_person
-from shebao.persons.models import Employment
+from shebao.persons.models import Employment, person_copies
 
 from .queryhelpers import OVERHEAD, frozen_now_fixture, history_fixture, read_csv, table_rows, text_of  # noqa: F401
 
@@ -25,6 +25,7 @@ def leaver(history):
         stop_period=202312,
         stop_reason="11",
         status="stopped",
+        **person_copies(person),
     )
     return person
 
