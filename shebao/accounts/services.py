@@ -23,6 +23,7 @@ from shebao.core.validators import normalize_text, validate_name, validate_phone
 from shebao.employers.models import Employer
 from shebao.employers.services import employer_register
 from shebao.persons.models import Person
+from shebao.persons.services import person_register
 
 from .models import OFFICE_ROLE_LABELS, AccountEvent, AccountEventKind, ItemGrant, User, UserKind
 from .rules import grantable_codes, missing_documents, password_problems
@@ -411,17 +412,13 @@ def counter_register_person(
                 code="already_registered",
             )
     else:
-        try:
-            with transaction.atomic():
-                person = Person.objects.create(
-                    id_number=id_info.number,
-                    name=clean_name,
-                    gender=id_info.gender,
-                    birth_date=id_info.birth_date,
-                    phone=clean_phone or "",
-                )
-        except IntegrityError:
-            raise DomainError(_("该人员刚刚由其他窗口登记，请重新查找后再办理。"), code="conflict") from None
+        person = person_register(
+            id_number=id_info.number,
+            name=clean_name,
+            gender=id_info.gender,
+            birth_date=id_info.birth_date,
+            phone=clean_phone or "",
+        )
     password = generate_password()
     placeholder = User(kind=UserKind.INDIVIDUAL, person=person)
     codes = _check_codes(placeholder, item_codes if item_codes is not None else grantable_codes("individual"))

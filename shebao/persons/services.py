@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from shebao.contributions.rules import clamp_base
@@ -90,6 +90,21 @@ def person_create(
         **_who(actor, actor_label),
     )
     return person
+
+
+def person_register(
+    *, id_number: str, name: str, gender: str, birth_date: dt.date, phone: str = ""
+) -> Person:
+    """Record a person not yet on file who comes to the counter for an individual account (no employer yet, so
+    no roster change). Inputs validated by the caller. A registration of the same ID number by another counter
+    at the same moment is refused with a message telling the clerk to look the person up again."""
+    try:
+        with transaction.atomic():
+            return Person.objects.create(
+                id_number=id_number, name=name, gender=gender, birth_date=birth_date, phone=phone
+            )
+    except IntegrityError:
+        raise DomainError(_("该人员刚刚由其他窗口登记，请重新查找后再办理。"), code="conflict") from None
 
 
 @transaction.atomic

@@ -75,3 +75,19 @@ def test_employment_open_reads_the_person_as_stored_not_the_callers_copy(employe
     )
     assert copies(employment)[1] == "张叁"
     assert Employment.objects.get(pk=employment.pk).person.name == "张叁"
+
+
+@pytest.mark.django_db
+def test_counter_registration_of_a_person_and_a_concurrent_duplicate():
+    from shebao.core.errors import DomainError
+    from shebao.persons.models import Person
+
+    number = make_id_number("330106", dt.date(1990, 5, 1), 7)
+    person = services.person_register(
+        id_number=number, name="赵六", gender="M", birth_date=dt.date(1990, 5, 1)
+    )
+    assert Person.objects.get(id_number=number) == person
+    with pytest.raises(DomainError) as caught:  # another counter registered the same number a moment before
+        services.person_register(id_number=number, name="赵六", gender="M", birth_date=dt.date(1990, 5, 1))
+    assert "刚刚由其他窗口登记" in caught.value.message
+    assert Person.objects.filter(id_number=number).count() == 1
