@@ -22,7 +22,7 @@ class User(AbstractUser):
         "employers.Employer", on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
     person = models.ForeignKey(
-        "persons.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "persons.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     display_name = models.CharField(_("姓名"), max_length=60, blank=True)
     id_number = models.CharField(_("公民身份号码"), max_length=18, blank=True)
@@ -86,7 +86,7 @@ OFFICE_ROLE_LABELS = {
 class ItemGrant(models.Model):
     """A permission: this user may use this business item (Q01…H19, PROGRESS, BATCH)."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants", db_index=False)
     item_code = models.CharField(_("事项编码"), max_length=16)
 
     class Meta:
@@ -119,7 +119,9 @@ class AccountEvent(models.Model):
     Rows are only ever inserted (services.event_record); failures for unknown user names keep the name typed
     in `username` with `user` empty, so failures per client address can be counted."""
 
-    user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="events")
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="events", db_index=False
+    )
     username = models.CharField(_("用户名"), max_length=150, blank=True)
     kind = models.CharField(_("事件"), max_length=20, choices=AccountEventKind.choices)
     at = models.DateTimeField(_("时间"), default=timezone.now)

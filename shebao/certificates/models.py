@@ -16,10 +16,15 @@ class Certificate(models.Model):
     number = models.CharField(_("证明编号"), max_length=24, unique=True)
     kind = models.CharField(_("证明类型"), max_length=16, choices=Kind.choices)
     employer = models.ForeignKey(
-        "employers.Employer", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "employers.Employer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     person = models.ForeignKey(
-        "persons.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "persons.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     start_period = models.PositiveIntegerField(_("起始期"))
     end_period = models.PositiveIntegerField(_("截止期"))

@@ -211,7 +211,7 @@ class SettlementRun(models.Model):
 class SettlementRate(models.Model):
     """The rates a run used, fully expanded per insurance × employer type × risk class (the SQL joins on it)."""
 
-    run = models.ForeignKey(SettlementRun, on_delete=models.CASCADE, related_name="rates")
+    run = models.ForeignKey(SettlementRun, on_delete=models.CASCADE, related_name="rates", db_index=False)
     insurance = models.CharField(_("险种"), max_length=16, choices=Insurance.choices)
     employer_type = models.CharField(_("单位类型"), max_length=32, choices=EmployerType.choices)
     risk_class = models.PositiveSmallIntegerField(_("工伤风险类别"))
@@ -278,7 +278,9 @@ class ContributionLine(models.Model):
 class Payable(models.Model):
     """Totals of one employer × period × insurance (sum of its lines, adjustments included): what Q03 shows."""
 
-    employer = models.ForeignKey("employers.Employer", on_delete=models.PROTECT, related_name="+")
+    employer = models.ForeignKey(
+        "employers.Employer", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     period = models.PositiveIntegerField(_("结算期"))
     insurance = models.CharField(_("险种"), max_length=16, choices=Insurance.choices)
     employer_amount = models.DecimalField(_("单位缴纳"), **MONEY)
@@ -305,7 +307,9 @@ class EmployerPeriod(models.Model):
     A period with any money allocated to it is *paid* (locked): settlement reruns add adjustment lines to it
     instead of replacing its lines."""
 
-    employer = models.ForeignKey("employers.Employer", on_delete=models.PROTECT, related_name="+")
+    employer = models.ForeignKey(
+        "employers.Employer", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     period = models.PositiveIntegerField(_("结算期"))
     employer_amount = models.DecimalField(_("单位缴纳"), default=0, **MONEY)
     individual_amount = models.DecimalField(_("个人缴纳"), default=0, **MONEY)
@@ -349,7 +353,9 @@ class Arrival(models.Model):
         IMPORT = "import", _("银行文件导入")
         DEMO = "demo", _("演示数据")
 
-    employer = models.ForeignKey("employers.Employer", on_delete=models.PROTECT, related_name="+")
+    employer = models.ForeignKey(
+        "employers.Employer", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     received_on = models.DateField(_("到账日期"))
     amount = models.DecimalField(_("到账金额"), **MONEY)
     period = models.PositiveIntegerField(_("指定结算期"), null=True, blank=True)

@@ -22,7 +22,9 @@ class State(models.TextChoices):
 
 class Declaration(models.Model):
     number = models.CharField(_("申报流水号"), max_length=20, unique=True)
-    employer = models.ForeignKey("employers.Employer", on_delete=models.PROTECT, related_name="declarations")
+    employer = models.ForeignKey(
+        "employers.Employer", on_delete=models.PROTECT, related_name="declarations", db_index=False
+    )
     item_code = models.CharField(_("事项编码"), max_length=8)
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.DRAFT)
     version = models.PositiveIntegerField(_("版本"), default=1)
@@ -88,7 +90,9 @@ class Declaration(models.Model):
 class DeclarationVersion(models.Model):
     """The data of one submission (or draft save) of a declaration, kept for ever."""
 
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="versions")
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="versions", db_index=False
+    )
     version = models.PositiveIntegerField(_("版本"))
     data = models.JSONField(_("申报内容"))
     created_by = models.ForeignKey(
@@ -106,7 +110,9 @@ class DeclarationVersion(models.Model):
 class DeclarationEvent(models.Model):
     """Append-only history: who moved the declaration from which state to which, when, with what comment."""
 
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="events")
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     action = models.CharField(_("操作"), max_length=20)
     from_state = models.CharField(_("原状态"), max_length=20, blank=True)
     to_state = models.CharField(_("新状态"), max_length=20)

@@ -59,7 +59,9 @@ class Employment(models.Model):
     """
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="employments")
-    employer = models.ForeignKey("employers.Employer", on_delete=models.PROTECT, related_name="employments")
+    employer = models.ForeignKey(
+        "employers.Employer", on_delete=models.PROTECT, related_name="employments", db_index=False
+    )
     enrolment_type = models.CharField(_("增员类型"), max_length=2, choices=EnrolmentType.choices)
     employment_form = models.CharField(
         _("用工形式"), max_length=20, choices=EmploymentForm.choices, default=EmploymentForm.CONTRACT
@@ -119,7 +121,9 @@ class Coverage(models.Model):
 
     employment = models.ForeignKey(Employment, on_delete=models.CASCADE, related_name="coverages")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
-    employer = models.ForeignKey("employers.Employer", on_delete=models.PROTECT, related_name="+")
+    employer = models.ForeignKey(
+        "employers.Employer", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     insurance = models.CharField(_("险种"), max_length=16, choices=Insurance.choices)
     start_period = models.PositiveIntegerField(_("开始期"))
     stop_period = models.PositiveIntegerField(_("终止期"), null=True, blank=True)
@@ -154,8 +158,10 @@ class ContributionBase(models.Model):
     declared_wage is what the employer declared; base_<insurance> is the clamped value contributions use.
     """
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="bases")
-    employer = models.ForeignKey("employers.Employer", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="bases", db_index=False)
+    employer = models.ForeignKey(
+        "employers.Employer", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     base_year = models.PositiveSmallIntegerField(_("基数年度"))
     start_period = models.PositiveIntegerField(_("生效期"))
     declared_wage = models.DecimalField(_("申报工资"), **MONEY)
@@ -214,10 +220,10 @@ class RecordChange(models.Model):
         EMPLOYER_UPDATED = "employer_updated", _("单位信息变更")
 
     employer = models.ForeignKey(
-        "employers.Employer", on_delete=models.PROTECT, related_name="record_changes"
+        "employers.Employer", on_delete=models.PROTECT, related_name="record_changes", db_index=False
     )
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="record_changes"
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="record_changes", db_index=False
     )
     kind = models.CharField(_("变动类型"), max_length=24, choices=Kind.choices)
     period = models.PositiveIntegerField(_("生效期"), null=True, blank=True)
