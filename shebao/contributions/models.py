@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shebao.core.choices import EmployerType, Gender, Insurance
+from shebao.core.choices import EmployerType, Gender, Insurance, RoundingRule
 from shebao.core.constraints import period_check
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -166,13 +166,19 @@ class SettlementRun(models.Model):
     started_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    source = models.CharField(
-        _("发起方式"), max_length=16, default="office"
-    )  # office / console / task / demo
+
+    class Source(models.TextChoices):
+        OFFICE = "office", _("经办系统")
+        CONSOLE = "console", _("命令行")
+        TASK = "task", _("后台任务")
+        DEMO = "demo", _("演示数据")
+        BENCHMARK = "benchmark", _("性能测试")
+
+    source = models.CharField(_("发起方式"), max_length=16, default=Source.OFFICE, choices=Source.choices)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    rounding_rule = models.CharField(_("舍入规则"), max_length=16, blank=True)
+    rounding_rule = models.CharField(_("舍入规则"), max_length=16, blank=True, choices=RoundingRule.choices)
     # Results, written when the run ends.
     employers_settled = models.PositiveIntegerField(_("结算单位数"), default=0)
     lines_written = models.PositiveIntegerField(_("写入明细数"), default=0)
@@ -196,12 +202,29 @@ class SettlementRun(models.Model):
             ),
         ]
 
+    # The steps the settlement times (services._settle), as the office page names them.
+    STEP_LABELS = {
+        "rates": _("写入费率"),
+        "lines": _("核定缴费明细"),
+        "adjustments": _("补差明细"),
+        "payables": _("按险种汇总"),
+        "employer_periods": _("单位应缴"),
+        "missing_base": _("统计缺少基数"),
+        "allocation": _("冲抵余额"),
+        "totals": _("合计"),
+    }
+
     def __str__(self) -> str:
         return f"{self.period} #{self.pk}"
 
     @property
     def total(self):
         return self.employer_total + self.individual_total
+
+    @property
+    def step_rows(self) -> list[tuple[str, float]]:
+        """(label, seconds) of each timed step, in the order they ran."""
+        return [(str(self.STEP_LABELS.get(s["step"], s["step"])), s["seconds"]) for s in self.steps or []]
 
     @property
     def is_active(self) -> bool:

@@ -85,3 +85,12 @@ ETHNICITIES = [
     "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族",
     "满族", "侗族", "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "畲族",
 ]  # fmt: skip
+
+
+class RoundingRule(models.TextChoices):
+    """How amounts are rounded to the cent (a policy parameter; core.money.ROUNDING_MODES has the same keys)."""
+
+    HALF_UP = "half_up", _("四舍五入")
+    HALF_EVEN = "half_even", _("四舍六入五成双")
+    DOWN = "down", _("舍去")
+    UP = "up", _("进位")

@@ -37,6 +37,9 @@ def test_office_admin_starts_a_settlement_run_and_sees_the_result(
     assert "已完成" in page
     assert "15,692.22" in page  # A 13,478.22 (money.md example) + B 2,214.00
     assert run.employers_settled == 2
+    # everything on the page in Chinese: the rounding rule and the timed steps by name, not by code
+    assert "四舍五入" in page and "half_up" not in page
+    assert "核定缴费明细" in page and "按险种汇总" in page and "employer_periods" not in page
     # the htmx poll returns the partial only
     partial = admin_client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
     assert "<html" not in partial and "已完成" in partial
@@ -169,3 +172,10 @@ def test_interest_page_closes_a_year(admin_client, personas):
     assert response.status_code == 302
     page = admin_client.get(reverse("office:interest")).content.decode()
     assert "1,310.00" in page or "1310.00" in page  # 50,000 × 2.62 %
+
+
+@pytest.mark.django_db
+def test_the_run_list_names_how_a_run_was_started_in_chinese(admin_client):
+    settlement_run(period=202403, source="console")
+    page = admin_client.get(reverse("office:settlements")).content.decode()
+    assert "命令行" in page and ">console<" not in page
