@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from shebao.core.choices import EmployerType, Insurance
 from shebao.core.errors import DomainError
+from shebao.core.numbering import create_numbered
 from shebao.core.period import Period
 from shebao.persons.models import Employment
 
@@ -931,7 +932,6 @@ def _next_case_number(accident_date: dt.date) -> str:
 
 INJURY_CASE_EARLIEST = dt.date(1990, 1, 1)
 INJURY_DESCRIPTION_MAX = 2000  # 事故经过 is a TextField; a bound keeps a pasted file out
-CASE_NUMBER_ATTEMPTS = 5
 
 
 def _text_field(value: str, name: str, *, required: bool = True) -> str:
@@ -967,20 +967,6 @@ def _check_injury_coverage(*, person, employer, accident_date: dt.date) -> None:
         )
 
 
-def _create_case(**fields) -> InjuryCase:
-    """Insert with the next case number; a number taken meanwhile by a concurrent filing (unique violation)
-    is drawn again inside a savepoint, so the caller's transaction stays usable (SQLite and PostgreSQL)."""
-    for _attempt in range(CASE_NUMBER_ATTEMPTS):
-        number = _next_case_number(fields["accident_date"])
-        try:
-            with transaction.atomic():
-                return InjuryCase.objects.create(case_number=number, **fields)
-        except IntegrityError:
-            if not InjuryCase.objects.filter(case_number=number).exists():
-                raise  # some other constraint: not ours to retry
-    raise DomainError(_("工伤案件编号生成冲突，请稍后重试"))
-
-
 @transaction.atomic
 def injury_case_open(
     *,
@@ -1010,7 +996,7 @@ def injury_case_open(
     if accident_date < INJURY_CASE_EARLIEST:
         raise DomainError(_("事故日期不能早于 1990-01-01"), field="accident_date")
     _check_injury_coverage(person=person, employer=employer, accident_date=accident_date)
-    return _create_case(
+    fields = dict(
         person=person,
         employer=employer,
         accident_date=accident_date,
@@ -1019,6 +1005,12 @@ def injury_case_open(
         injury=_text_field(injury, "injury"),
         witness=_text_field(witness, "witness", required=False),
         declaration_id=declaration_id,
+    )
+    return create_numbered(
+        draw=lambda: _next_case_number(accident_date),
+        create=lambda number: InjuryCase.objects.create(case_number=number, **fields),
+        taken=lambda number: InjuryCase.objects.filter(case_number=number).exists(),
+        exhausted=_("工伤案件编号生成冲突，请稍后重试"),
     )
 
 

@@ -1,19 +1,18 @@
-"""Writes to the employer register. Counter registration (accounts) and the demo's bulk loader are the callers;
-changes to an existing employer's record go through `persons.services.employer_update` (declaration effects)."""
+"""Writes to the employer register: counter registration (accounts) puts new employers on it (the demo loader
+bulk-writes its own); changes to an existing employer's record go through `persons.services.employer_update`."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from shebao.core.errors import DomainError
+from shebao.core.numbering import create_numbered
 
 from .models import Employer
-
-NUMBER_ATTEMPTS = 5
 
 
 def _next_employer_number() -> str:
@@ -37,28 +36,29 @@ def employer_register(
 ) -> Employer:
     """Put a new employer on the register with the next 单位编号 (inputs already validated by the caller).
 
-    Two counters registering different employers at the same moment draw the same number: the second insert
-    fails on the unique number and draws again. An employer with the same credit code registered meanwhile is
-    refused with a message telling the clerk to look it up again."""
-    for _attempt in range(NUMBER_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                return Employer.objects.create(
-                    number=_next_employer_number(),
-                    credit_code=credit_code,
-                    org_code=org_code,
-                    name=name,
-                    employer_type=employer_type,
-                    district_code=district_code,
-                    address=address,
-                    legal_representative=legal_representative,
-                    contact_name=contact_name,
-                    contact_phone=contact_phone,
-                    registered_on=registered_on,
-                )
-        except IntegrityError:
-            if credit_code and Employer.objects.filter(credit_code=credit_code).exists():
-                raise DomainError(
-                    _("该单位刚刚由其他窗口登记，请重新查找后再办理。"), code="conflict"
-                ) from None
-    raise DomainError(_("单位编号分配冲突，请稍后重试。"), code="conflict")
+    Two counters registering different employers at the same moment draw the same number: the second draws
+    again (core.numbering). An employer with the same credit code registered meanwhile is refused with a message
+    telling the clerk to look it up again."""
+    try:
+        return create_numbered(
+            draw=_next_employer_number,
+            create=lambda number: Employer.objects.create(
+                number=number,
+                credit_code=credit_code,
+                org_code=org_code,
+                name=name,
+                employer_type=employer_type,
+                district_code=district_code,
+                address=address,
+                legal_representative=legal_representative,
+                contact_name=contact_name,
+                contact_phone=contact_phone,
+                registered_on=registered_on,
+            ),
+            taken=lambda number: Employer.objects.filter(number=number).exists(),
+            exhausted=_("单位编号分配冲突，请稍后重试。"),
+        )
+    except IntegrityError:
+        if credit_code and Employer.objects.filter(credit_code=credit_code).exists():
+            raise DomainError(_("该单位刚刚由其他窗口登记，请重新查找后再办理。"), code="conflict") from None
+        raise
