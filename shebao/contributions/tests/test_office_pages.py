@@ -179,3 +179,16 @@ def test_the_run_list_names_how_a_run_was_started_in_chinese(admin_client):
     settlement_run(period=202403, source="console")
     page = admin_client.get(reverse("office:settlements")).content.decode()
     assert "命令行" in page and ">console<" not in page
+
+
+@pytest.mark.django_db
+def test_every_office_form_names_the_field_in_its_errors(admin_client):
+    response = admin_client.post(
+        reverse("office:arrivals"),
+        {"action": "record", "a-employer": "", "a-received_on": "20.3.2024", "a-amount": ""},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "请填写单位编号或统一社会信用代码" in page and "请填写金额" in page
+    assert "到账日期格式不正确，应为 年-月-日" in page
+    assert not Arrival.objects.exists()

@@ -37,6 +37,28 @@ def _errors_of(form) -> dict:
     return {name: [str(e) for e in errs] for name, errs in form.errors.items()}
 
 
+class OfficeForm(forms.Form):
+    """The office's forms: every error message names its field (required, date format, length)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            label = str(field.label).split("(")[0]
+            field.error_messages["required"] = _("请填写%(label)s") % {"label": label}
+            if isinstance(field, forms.DateField):
+                field.error_messages["invalid"] = _("%(label)s格式不正确，应为 年-月-日，如 2024-05-06") % {
+                    "label": label
+                }
+            if getattr(field, "max_length", None):
+                field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)] + [
+                    MaxLengthValidator(
+                        field.max_length,
+                        message=_("%(label)s最多 %(max)d 个字") % {"label": label, "max": field.max_length}
+                        + _("（现有 %(show_value)d 个）"),
+                    )
+                ]
+
+
 class PeriodField(forms.CharField):
     def clean(self, value):
         value = super().clean(value)
@@ -62,7 +84,7 @@ class MoneyField(forms.CharField):
 # --- settlement runs -------------------------------------------------------------------------------------------
 
 
-class SettleForm(forms.Form):
+class SettleForm(OfficeForm):
     period = PeriodField(label=_l("结算期"), max_length=10)
 
 
@@ -95,7 +117,7 @@ def settlement(request, run_id: int):
     return render(request, template, {"run": run})
 
 
-class InterestForm(forms.Form):
+class InterestForm(OfficeForm):
     year = forms.IntegerField(label=_l("年度"), min_value=1990, max_value=2100)
 
 
@@ -126,7 +148,7 @@ def interest(request):
 # --- arrivals --------------------------------------------------------------------------------------------------
 
 
-class ArrivalForm(forms.Form):
+class ArrivalForm(OfficeForm):
     employer = forms.CharField(label=_l("单位编号或统一社会信用代码"), max_length=30)
     received_on = forms.DateField(label=_l("到账日期"))
     amount = MoneyField(label=_l("金额"), max_length=20)
@@ -207,7 +229,7 @@ def arrivals(request):
 # --- benefits --------------------------------------------------------------------------------------------------
 
 
-class PensionPaymentForm(forms.Form):
+class PensionPaymentForm(OfficeForm):
     id_number = forms.CharField(label=_l("公民身份号码"), max_length=18)
     period = PeriodField(label=_l("支付期"), max_length=10)
     basic_amount = MoneyField(label=_l("基础养老金"), max_length=20)
@@ -217,7 +239,7 @@ class PensionPaymentForm(forms.Form):
     paid_on = forms.DateField(label=_l("支付日期"))
 
 
-class MaternityPaymentForm(forms.Form):
+class MaternityPaymentForm(OfficeForm):
     id_number = forms.CharField(label=_l("公民身份号码"), max_length=18)
     delivery_date = forms.DateField(label=_l("生育日期"))
     delivery_type = forms.ChoiceField(label=_l("生育类型"), choices=MaternityPayment.DeliveryType.choices)
@@ -229,7 +251,7 @@ class MaternityPaymentForm(forms.Form):
     paid_on = forms.DateField(label=_l("支付日期"))
 
 
-class InjuryPaymentForm(forms.Form):
+class InjuryPaymentForm(OfficeForm):
     case_number = forms.CharField(label=_l("工伤案件编号"), max_length=20)
     item = forms.ChoiceField(label=_l("费用项目"), choices=InjuryPayment.Item.choices)
     amount = MoneyField(label=_l("金额"), max_length=20)
@@ -237,7 +259,7 @@ class InjuryPaymentForm(forms.Form):
     note = forms.CharField(label=_l("说明"), max_length=200, required=False)
 
 
-class InjuryDetermineForm(forms.Form):
+class InjuryDetermineForm(OfficeForm):
     case_number = forms.CharField(label=_l("工伤案件编号"), max_length=20)
     status = forms.ChoiceField(
         label=_l("认定结果"),
@@ -250,7 +272,7 @@ class InjuryDetermineForm(forms.Form):
     )
 
 
-class InjuryCaseForm(forms.Form):
+class InjuryCaseForm(OfficeForm):
     """工伤事故备案 by hand (the office's way besides an approved H13). Lengths follow InjuryCase."""
 
     employer = forms.CharField(label=_l("单位编号或统一社会信用代码"), max_length=30)
@@ -265,26 +287,8 @@ class InjuryCaseForm(forms.Form):
     injury = forms.CharField(label=_l("受伤部位及程度"), max_length=200)
     witness = forms.CharField(label=_l("证人(可选)"), max_length=60, required=False)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():  # every message names its field
-            label = str(field.label).split("(")[0]
-            field.error_messages["required"] = _("请填写%(label)s") % {"label": label}
-            if isinstance(field, forms.DateField):
-                field.error_messages["invalid"] = _("%(label)s格式不正确，应为 年-月-日，如 2024-05-06") % {
-                    "label": label
-                }
-            if getattr(field, "max_length", None):
-                field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)] + [
-                    MaxLengthValidator(
-                        field.max_length,
-                        message=_("%(label)s最多 %(max)d 个字") % {"label": label, "max": field.max_length}
-                        + _("（现有 %(show_value)d 个）"),
-                    )
-                ]
 
-
-class MedicalDebitForm(forms.Form):
+class MedicalDebitForm(OfficeForm):
     id_number = forms.CharField(label=_l("公民身份号码"), max_length=18)
     entry_date = forms.DateField(label=_l("消费日期"))
     amount = MoneyField(label=_l("金额"), max_length=20)
