@@ -91,6 +91,9 @@ PERSON_COLUMNS = (
     "id", "id_number", "name", "gender", "birth_date", "ethnicity", "hukou_type", "phone", "address",
     "first_work_date",
 )  # fmt: skip
+# The person's columns every employment repeats (persons.models.person_copies), in EMPLOYMENT_COLUMNS' order.
+PERSON_COPIED = slice(1, 5)
+assert PERSON_COLUMNS[PERSON_COPIED] == ("id_number", "name", "gender", "birth_date")
 EMPLOYMENT_COLUMNS = (
     "id", "person_id", "employer_id", "enrolment_type", "employment_form", "start_period", "stop_period",
     "stop_reason", "status", "person_id_number", "person_name", "person_gender", "person_birth_date",
@@ -771,7 +774,7 @@ class _Generator:
                 )
 
                 # Employment (repeating the person's ID number, name, gender and birth date), coverage and bases.
-                copies = person_rows[-1][1:5]
+                copies = person_rows[-1][PERSON_COPIED]
                 level = gauss(0.0, 0.42) + 0.01 * (min(age, 45) - 30)
                 for k, enrolment, emp_form, start, stop, reason, status in history:
                     if cancel[k] and (stop is None or stop > cancel[k]):
