@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from shebao.core.testing import Personas
+from shebao.testing import Personas
 
 
 @pytest.fixture

@@ -3,9 +3,10 @@ from django.urls import include, path
 
 from shebao.core import views as core_views
 from shebao.office.admin_site import office_admin_site
+from shebao.portal import views as portal_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", portal_views.public_home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("shebao.accounts.urls")),
     # Public receipt verification (the QR code on a declaration receipt); read-only, no login.

@@ -8,7 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from shebao.declarations.catalogue import ITEMS, Item, get_item
+from shebao.catalogue.items import ITEMS, Item, get_item
 
 from .models import UserKind
 from .rules import ADMIN_ONLY_ITEMS

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from shebao.catalogue.items import ITEMS
 from shebao.core.pdf import PdfDocument, mono
-from shebao.declarations.catalogue import ITEMS
 
 from .models import User, UserKind
 from .rules import DOCUMENTS

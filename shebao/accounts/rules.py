@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shebao.declarations.catalogue import items_for_employer, items_for_individual
+from shebao.catalogue.items import items_for_employer, items_for_individual
 
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128

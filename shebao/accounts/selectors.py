@@ -124,7 +124,7 @@ def operator_get(*, admin: User, pk) -> User:
 
 def grant_choices(allowed, checked) -> list[tuple[str, list]]:
     """Items for a checkbox list, grouped as on the portal home: [(group label, [(item, checked), …])]."""
-    from shebao.declarations.catalogue import GROUP_LABELS, ITEMS, ItemGroup
+    from shebao.catalogue.items import GROUP_LABELS, ITEMS, ItemGroup
 
     allowed, checked = set(allowed), set(checked)
     groups = []

@@ -18,8 +18,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shebao.catalogue.items import get_item
 from shebao.core.errors import DomainError, FieldErrors
-from shebao.declarations.catalogue import get_item
 
 from . import services
 from .middleware import LAST_ACTIVITY, client_ip

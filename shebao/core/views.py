@@ -1,10 +1,7 @@
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
-
-from shebao.declarations.catalogue import ITEMS
-from shebao.portal.views import group_items
 
 
 def healthz(request):
@@ -27,14 +24,6 @@ def healthz(request):
     )
 
 
-def home(request):
-    """Public home: the catalogue of items; a logged-in user goes to their own home."""
-    user = request.user
-    if user.is_authenticated:
-        return redirect("office:home" if user.kind == "staff" else "portal:home")
-    return render(request, "core/public_home.html", {"groups": group_items(ITEMS)})
-
-
 def permission_denied(request, exception=None):
     message = str(exception) if exception and str(exception) else None
     return render(request, "403.html", {"message": message}, status=403)
@@ -48,4 +37,4 @@ def server_error(request):
     return render(request, "500.html", status=500)
 
 
-__all__ = ["healthz", "home", "permission_denied", "page_not_found", "server_error"]
+__all__ = ["healthz", "permission_denied", "page_not_found", "server_error"]

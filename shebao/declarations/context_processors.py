@@ -18,7 +18,7 @@ def unread_results(request):
 
     def count() -> int:
         from shebao.accounts.permissions import can_use_item
-        from shebao.declarations.catalogue import get_item
+        from shebao.catalogue.items import get_item
 
         from .selectors import unread_result_count
 

@@ -82,7 +82,7 @@ class Declaration(models.Model):
 
     @property
     def item(self):
-        from .catalogue import get_item
+        from shebao.catalogue.items import get_item
 
         return get_item(self.item_code)
 

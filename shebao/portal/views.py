@@ -1,12 +1,12 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from shebao.accounts.models import UserKind
 from shebao.accounts.permissions import item_required, portal_user_required, visible_items
+from shebao.catalogue.items import GROUP_LABELS, ITEMS, ItemGroup, get_item
 from shebao.core.period import Period
-from shebao.declarations.catalogue import GROUP_LABELS, ItemGroup, get_item
 
 from .queries.profile import own_profile
 from .registry import ITEM_VIEWS, is_available
@@ -19,6 +19,14 @@ def group_items(items):
         if members:
             groups.append({"label": GROUP_LABELS[group], "items": members})
     return groups
+
+
+def public_home(request):
+    """Public home: the catalogue of items; a logged-in user goes to their own home."""
+    user = request.user
+    if user.is_authenticated:
+        return redirect("office:home" if user.kind == "staff" else "portal:home")
+    return render(request, "portal/public_home.html", {"groups": group_items(ITEMS)})
 
 
 @portal_user_required

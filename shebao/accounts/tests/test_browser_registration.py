@@ -4,7 +4,7 @@ first password, is made to change it, and sees the portal home."""
 import pytest
 
 from shebao.conftest import browser_login, screenshot
-from shebao.core.testing import PASSWORD
+from shebao.testing import PASSWORD
 
 from .conftest import NEW_CREDIT_CODE, NEW_PASSWORD, OPERATOR_ID_NUMBER
 

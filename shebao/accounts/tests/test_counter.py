@@ -6,9 +6,9 @@ from django.urls import reverse
 
 from shebao.accounts.models import AccountEvent, User
 from shebao.accounts.rules import grantable_codes
-from shebao.core.testing import PASSWORD
 from shebao.employers.models import Employer
 from shebao.persons.models import Person
+from shebao.testing import PASSWORD
 
 from .conftest import (
     NEW_CREDIT_CODE,

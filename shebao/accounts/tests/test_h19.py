@@ -6,7 +6,7 @@ from django.test import Client
 from shebao.accounts import services
 from shebao.accounts.models import AccountEvent, User
 from shebao.accounts.services import grants_set
-from shebao.core.testing import PASSWORD
+from shebao.testing import PASSWORD
 
 from .conftest import OPERATOR_ID_NUMBER, login, pdf_text
 

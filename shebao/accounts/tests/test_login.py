@@ -10,7 +10,7 @@ from django.utils import timezone
 from shebao.accounts import services
 from shebao.accounts.middleware import LAST_ACTIVITY
 from shebao.accounts.models import AccountEvent, User
-from shebao.core.testing import PASSWORD
+from shebao.testing import PASSWORD
 
 from .conftest import NEW_PASSWORD, logged_in, login
 

@@ -3,7 +3,7 @@ from django.test import Client
 
 from shebao.accounts.permissions import visible_items
 from shebao.accounts.services import grants_set
-from shebao.declarations.catalogue import ITEMS
+from shebao.catalogue.items import ITEMS
 
 pytestmark = pytest.mark.django_db
 

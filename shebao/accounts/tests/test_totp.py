@@ -7,7 +7,7 @@ from django_otp.oath import TOTP, totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shebao.accounts.models import AccountEvent, User
-from shebao.core.testing import PASSWORD
+from shebao.testing import PASSWORD
 
 from .conftest import logged_in, login
 

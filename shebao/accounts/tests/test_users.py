@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from shebao.accounts import services
 from shebao.accounts.models import AccountEvent, User
-from shebao.core.testing import PASSWORD
+from shebao.testing import PASSWORD
 
 from .conftest import logged_in, login, pdf_text
 

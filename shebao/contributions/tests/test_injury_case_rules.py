@@ -14,8 +14,8 @@ from shebao.contributions.models import InjuryCase
 from shebao.contributions.selectors import injury_covered_on
 from shebao.contributions.services import injury_case_open
 from shebao.core.errors import DomainError
-from shebao.core.testing import enrol, make_person
 from shebao.persons.models import Coverage
+from shebao.testing import enrol, make_person
 
 TODAY = dt.date(2025, 1, 15)
 

@@ -22,7 +22,7 @@ from shebao.contributions.selectors import (
     rates_for,
     retirement_rule_for,
 )
-from shebao.core.testing import make_employer
+from shebao.testing import make_employer
 
 pytestmark = pytest.mark.django_db
 

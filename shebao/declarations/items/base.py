@@ -372,7 +372,7 @@ class ItemDefinition:
 
     @property
     def item(self):
-        from shebao.declarations.catalogue import get_item
+        from shebao.catalogue.items import get_item
 
         return get_item(self.code)
 

@@ -7,8 +7,8 @@ import pytest
 from shebao.conftest import browser_login, screenshot
 from shebao.contributions.models import ContributionLine
 from shebao.contributions.services import settlement_run
-from shebao.core.testing import PASSWORD
 from shebao.declarations.models import Declaration, State
+from shebao.testing import PASSWORD
 
 from .conftest import NEW_ID
 

@@ -18,9 +18,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from shebao.accounts.permissions import office_role_required
+from shebao.catalogue.items import get_item
 from shebao.core.errors import DomainError, FieldErrors
 from shebao.declarations import clock, selectors, services
-from shebao.declarations.catalogue import get_item
 from shebao.declarations.items import DEFINITIONS, definition_for
 from shebao.declarations.models import AutoApprovalRule, Declaration, State
 from shebao.declarations.workflow import ACTION_LABELS

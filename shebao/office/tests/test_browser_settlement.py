@@ -7,7 +7,7 @@ import pytest
 from shebao.conftest import browser_login, screenshot
 from shebao.contributions.models import SettlementRun
 from shebao.contributions.services import settlement_execute
-from shebao.core.testing import PASSWORD, Personas
+from shebao.testing import PASSWORD, Personas
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from shebao.core.testing import enrol, make_employer, make_person
 from shebao.persons.models import ContributionBase, Coverage, Employment, Person, person_copies
+from shebao.testing import enrol, make_employer, make_person
 
 pytestmark = pytest.mark.django_db
 

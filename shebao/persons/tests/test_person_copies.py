@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 
 from shebao.core.idnumbers import make_id_number
-from shebao.core.testing import make_employer, make_person
 from shebao.persons import services
 from shebao.persons.models import Employment
+from shebao.testing import make_employer, make_person
 
 pytestmark = pytest.mark.django_db
 COPIES = ("person_id_number", "person_name", "person_gender", "person_birth_date")

@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from shebao.catalogue.items import get_item
 from shebao.core.errors import DomainError
 from shebao.core.pdf import pdf_response
 from shebao.declarations import selectors, services
-from shebao.declarations.catalogue import get_item
 from shebao.declarations.items import DEFINITIONS, definition_for
 from shebao.declarations.models import State
 from shebao.declarations.receipts import receipt_pdf

@@ -87,8 +87,8 @@ class History:
         from decimal import Decimal as D
 
         from shebao.contributions import services
-        from shebao.core.testing import make_person
         from shebao.persons.models import Employment, person_copies
+        from shebao.testing import make_person
 
         p = self.personas = personas
         self.retiree = make_person(name="钱老伯", birth=dt.date(1962, 4, 3), seq=51)

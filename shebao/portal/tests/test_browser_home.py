@@ -1,7 +1,7 @@
 import pytest
 
 from shebao.conftest import browser_login, screenshot
-from shebao.core.testing import PASSWORD, Personas
+from shebao.testing import PASSWORD, Personas
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from shebao.core.testing import PASSWORD
+from shebao.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

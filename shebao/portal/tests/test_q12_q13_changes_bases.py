@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from shebao.core.testing import make_person
 from shebao.persons.models import Employment, person_copies
+from shebao.testing import make_person
 
 from .queryhelpers import OVERHEAD, frozen_now_fixture, history_fixture, read_csv, table_rows, text_of  # noqa: F401
 

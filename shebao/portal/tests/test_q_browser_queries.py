@@ -5,7 +5,7 @@ import io
 import pytest
 
 from shebao.conftest import browser_login, screenshot
-from shebao.core.testing import PASSWORD, Personas
+from shebao.testing import PASSWORD, Personas
 
 from .queryhelpers import History
 
