@@ -1,4 +1,4 @@
-"""Office pages of the contributions app: settlement runs, interest closing, arrivals, benefit payments.
+"""Office pages of the money apps: settlement runs, interest closing, arrivals, benefit payments and files.
 
 Thin views: shape-check the form, call a service, show its DomainError in Chinese. Office administrators only.
 """
