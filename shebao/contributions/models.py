@@ -34,6 +34,7 @@ class SettlementRun(models.Model):
         TASK = "task", _("后台任务")
         DEMO = "demo", _("演示数据")
         BENCHMARK = "benchmark", _("性能测试")
+        CARRY_BACK = "carry_back", _("记录变更重算")
 
     source = models.CharField(_("发起方式"), max_length=16, default=Source.OFFICE, choices=Source.choices)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
@@ -48,6 +49,8 @@ class SettlementRun(models.Model):
     employer_total = models.DecimalField(_("单位缴纳合计"), default=0, **MONEY)
     individual_total = models.DecimalField(_("个人缴纳合计"), default=0, **MONEY)
     steps = models.JSONField(_("步骤"), default=list, blank=True)  # [{"step": ..., "seconds": ...}]
+    # None: the whole city; otherwise the ids of the employers this run settles (same SQL, restricted).
+    employers = models.JSONField(_("结算单位范围"), null=True, blank=True)
     message = models.TextField(_("说明"), blank=True)
 
     class Meta:
@@ -185,6 +188,35 @@ class Payable(models.Model):
         return self.employer_amount + self.individual_amount
 
 
+class SettlementMark(models.Model):
+    """An employer × period whose settled money no longer matches the record (money.md 'When the record changes'):
+    written when an approved change touches a settled period, cleared (``run`` set) by the run that re-settles it.
+    Open periods are re-settled for the employer at once in the background; paid ones get their 补差 lines at the
+    next settlement run, whatever period that run was started for."""
+
+    employer = models.ForeignKey(
+        "employers.Employer", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    period = models.PositiveIntegerField(_("结算期"))
+    reason = models.CharField(_("原因"), max_length=200)
+    created_at = models.DateTimeField(_("标记时间"), auto_now_add=True)
+    run = models.ForeignKey(
+        SettlementRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="marks", db_index=False
+    )
+
+    class Meta:
+        verbose_name = _("待重算结算期")
+        verbose_name_plural = _("待重算结算期")
+        ordering = ["period", "employer_id"]
+        constraints = [
+            period_check("period", "settlement_mark_period_valid"),
+            models.UniqueConstraint(
+                fields=["employer", "period"], condition=Q(run__isnull=True), name="one_open_mark_per_period"
+            ),
+        ]
+        indexes = [models.Index(fields=["run", "period"], name="settlement_mark_pending")]
+
+
 class EmployerPeriod(models.Model):
     """What one employer owes and has paid for one period; the unit that arrivals are allocated to.
 
@@ -203,6 +235,9 @@ class EmployerPeriod(models.Model):
     paid_on = models.DateField(_("缴清日期"), null=True, blank=True)  # the day it became fully paid
     # Pension and medical accounts were credited from this period's lines up to this line id.
     credited_through_line = models.BigIntegerField(default=0)
+    settled_at = models.DateTimeField(
+        _("最近核定时间"), null=True, blank=True
+    )  # the last run that settled it
 
     class Meta:
         verbose_name = _("单位结算期")

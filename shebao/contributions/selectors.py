@@ -23,6 +23,7 @@ from .models import (
     ContributionLine,
     EmployerPeriod,
     Payable,
+    SettlementMark,
     SettlementRun,
 )
 
@@ -59,6 +60,7 @@ class PayableSummary:
     employer_amount: Decimal
     individual_amount: Decimal
     status: EmployerPeriod | None  # due, paid, due_date, paid_on; None if the period was never settled
+    pending_recalc: bool = False  # an approved record change waits to be carried into this period
 
     @property
     def total(self) -> Decimal:
@@ -80,7 +82,31 @@ def payables_for(*, employer, period: int) -> PayableSummary:
         employer_amount=sum((r.employer_amount for r in rows), ZERO),
         individual_amount=sum((r.individual_amount for r in rows), ZERO),
         status=EmployerPeriod.objects.filter(employer=employer, period=period).first(),
+        pending_recalc=SettlementMark.objects.filter(
+            employer=employer, period=period, run__isnull=True
+        ).exists(),
     )
+
+
+@dataclass(frozen=True)
+class MarkedPeriod:
+    period: int
+    employers: list  # [(employer number, name, reason, marked at)]
+
+
+def settlement_marks_pending(*, limit: int = 200) -> list[MarkedPeriod]:
+    """The office settlement page: employer × periods whose settled money waits for a record change to be
+    carried in (the next run re-settles them), by period, the first `limit` employers of each."""
+    by_period: dict[int, list] = {}
+    for mark in (
+        SettlementMark.objects.filter(run__isnull=True)
+        .select_related("employer")
+        .order_by("period", "employer__number")
+    ):
+        rows = by_period.setdefault(mark.period, [])
+        if len(rows) < limit:
+            rows.append((mark.employer.number, mark.employer.name, mark.reason, mark.created_at))
+    return [MarkedPeriod(period, rows) for period, rows in sorted(by_period.items())]
 
 
 def payable_lines(
