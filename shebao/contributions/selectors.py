@@ -9,10 +9,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max, QuerySet, Sum
+from django.db.models import F, Max, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from shebao.core.choices import Insurance
-from shebao.core.money import ZERO, from_sum
+from shebao.core.money import ZERO, format_money, from_sum
 from shebao.parameters.models import PolicySetting
 from shebao.parameters.selectors import policy_decimal, rounding_rule
 
@@ -65,6 +66,13 @@ class PayableSummary:
     @property
     def total(self) -> Decimal:
         return self.employer_amount + self.individual_amount
+
+    @property
+    def outstanding(self) -> Decimal:
+        """What is still owed for the period (after a 补差 on a paid period: only the difference)."""
+        if self.status is None:
+            return ZERO
+        return max(self.status.amount_due - self.status.amount_paid, ZERO)
 
 
 def payables_for(*, employer, period: int) -> PayableSummary:
@@ -153,6 +161,16 @@ class PersonMonth:
     individual_amount: Decimal
     paid: bool  # the employer period is fully paid
     paid_on: dt.date | None
+    # After a 补差 on a paid period: the difference still owed for this person-month (the rest was paid).
+    outstanding: Decimal = ZERO
+
+    @property
+    def state(self) -> str:
+        if self.paid:
+            return _("已到账")
+        if self.outstanding:
+            return _("已到账，补差 %(amount)s 未缴") % {"amount": format_money(self.outstanding)}
+        return _("未到账")
 
 
 def person_contributions(*, person, start: int, end: int, employer=None) -> list[PersonMonth]:
@@ -170,9 +188,32 @@ def person_contributions(*, person, start: int, end: int, employer=None) -> list
             employer_id__in={k[1] for k in grouped}, period__gte=start, period__lte=end
         )
     }
+    # Employer periods paid before a 补差: what the adjustments added is what is still owed.
+    adjusted = {
+        (row["employer_id"], row["period"]): row["total"]
+        for row in ContributionLine.objects.filter(
+            kind="adjustment",
+            employer_id__in={k[1] for k in grouped},
+            period__gte=start,
+            period__lte=end,
+        )
+        .values("employer_id", "period")
+        .annotate(total=Sum(F("employer_amount") + F("individual_amount")))
+    }
+
+    def outstanding(ep, lines) -> Decimal | None:
+        """None unless the period was paid before a 补差 (then: this person-month's difference still owed)."""
+        if ep is None or ep.paid_on or not ep.amount_paid:
+            return None
+        adjustments = from_sum(adjusted.get((ep.employer_id, ep.period)))
+        if adjustments <= 0 or ep.amount_paid < ep.amount_due - adjustments:
+            return None  # not a paid period with a difference, but a part payment
+        return max(sum((ln.total for ln in lines if ln.kind == "adjustment"), ZERO), ZERO)
+
     result = []
     for (period, employer_id, insurance), lines in grouped.items():
         ep = status.get((employer_id, period))
+        owed = outstanding(ep, lines)
         result.append(
             PersonMonth(
                 period=period,
@@ -181,8 +222,9 @@ def person_contributions(*, person, start: int, end: int, employer=None) -> list
                 base=lines[-1].base if lines[-1].base else lines[0].base,
                 employer_amount=sum((ln.employer_amount for ln in lines), ZERO),
                 individual_amount=sum((ln.individual_amount for ln in lines), ZERO),
-                paid=bool(ep and ep.paid_on),
+                paid=bool(ep and ep.paid_on) or owed == ZERO,
                 paid_on=ep.paid_on if ep else None,
+                outstanding=owed or ZERO,
             )
         )
     return result

@@ -301,6 +301,28 @@ def _settle(run: SettlementRun) -> dict:
             FROM {LINE} WHERE period = {period} AND {scope}
             GROUP BY employer_id, insurance"""
         )
+        # Employers with 补差 lines in the period: the base and headcount are those of each person's latest line
+        # (an adjustment line carries the base now in force, 0 where the coverage no longer counts), so the total
+        # base follows the adjustments (money.md). Few employers: correlated sub-queries, not a window over all.
+        cur.execute(
+            f"""UPDATE {PAYABLE} SET
+                base_total = COALESCE((
+                    SELECT SUM(l.base) FROM {LINE} l
+                    WHERE l.period = {period} AND l.employer_id = {PAYABLE}.employer_id
+                      AND l.insurance = {PAYABLE}.insurance
+                      AND l.id = (SELECT MAX(l2.id) FROM {LINE} l2 WHERE l2.period = {period}
+                                  AND l2.employer_id = l.employer_id AND l2.person_id = l.person_id
+                                  AND l2.insurance = l.insurance)), 0),
+                headcount = (
+                    SELECT COUNT(*) FROM {LINE} l
+                    WHERE l.period = {period} AND l.employer_id = {PAYABLE}.employer_id
+                      AND l.insurance = {PAYABLE}.insurance AND l.base > 0
+                      AND l.id = (SELECT MAX(l2.id) FROM {LINE} l2 WHERE l2.period = {period}
+                                  AND l2.employer_id = l.employer_id AND l2.person_id = l.person_id
+                                  AND l2.insurance = l.insurance))
+            WHERE period = {period} AND {scope} AND employer_id IN (
+                SELECT DISTINCT employer_id FROM {LINE} WHERE period = {period} AND kind = 'adjustment')"""
+        )
         step("payables")
 
         # 4. What each employer owes for the period.

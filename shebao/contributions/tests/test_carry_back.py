@@ -181,3 +181,27 @@ def test_run_for_some_employers_equals_the_city_run_for_them(personas):
 
         assert settlement_execute(run=run).status == "done"
     assert _snapshot(202405) == city
+
+
+def test_adjustments_count_in_the_total_base_and_the_person_month_state(
+    settled, django_capture_on_commit_callbacks
+):
+    from shebao.contributions.models import Payable
+    from shebao.contributions.selectors import payables_for, person_contributions
+
+    personas = settled
+    a, person = personas.employer_a, personas.person_2
+    approve_h08(personas, django_capture_on_commit_callbacks)
+    settlement_run(period=202612)
+    pension = Payable.objects.get(employer=a, period=202610, insurance="pension")
+    # 4,812.00 + 10,000.00 (was 7,654.32) + 24,060.00: the base now in force, not the one first paid
+    assert pension.base_total == D("38872.00") and pension.headcount == 3
+    summary = payables_for(employer=a, period=202610)
+    assert summary.outstanding == D("865.55")
+    months = {
+        m.insurance: m for m in person_contributions(person=person, start=202610, end=202610, employer=a)
+    }
+    assert months["pension"].state == "已到账，补差 562.96 未缴"  # 375.31 + 187.65
+    assert months["pension"].outstanding == D("562.96")
+    other = {m.insurance: m for m in person_contributions(person=personas.person_1, start=202610, end=202610)}
+    assert other["pension"].state == "已到账" and other["pension"].outstanding == 0  # no difference for them
