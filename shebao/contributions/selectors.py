@@ -26,6 +26,7 @@ from .models import (
     Payable,
     SettlementMark,
     SettlementRun,
+    SurchargeWaiver,
 )
 
 # ===============================================================================================================
@@ -266,16 +267,24 @@ def employer_credit(*, employer) -> Decimal:
 class ArrearsRow:
     period: int
     amount_due: Decimal
-    paid: Decimal  # allocated up to as_of
+    paid: Decimal  # contributions allocated up to as_of
     owed: Decimal
     due_date: dt.date
     days_overdue: int  # for the amount still owed, as of the date
-    surcharge_paid_late: Decimal  # on parts paid after the due date (up to as_of)
-    surcharge_outstanding: Decimal  # on what is still owed, from the day after due to as_of
+    surcharge_paid_late: Decimal  # assessed on parts paid after the due date (up to as_of)
+    surcharge_outstanding: Decimal  # accruing on what is still owed, from the day after due to as_of
+    surcharge_paid: Decimal = ZERO  # assessed surcharge paid (up to as_of)
+    surcharge_waived: Decimal = ZERO  # assessed surcharge waived by the office (up to as_of)
+
+    @property
+    def surcharge_assessed_owed(self) -> Decimal:
+        """Assessed and neither paid nor waived."""
+        return max(self.surcharge_paid_late - self.surcharge_paid - self.surcharge_waived, ZERO)
 
     @property
     def surcharge(self) -> Decimal:
-        return self.surcharge_paid_late + self.surcharge_outstanding
+        """Surcharge owed as of the date: assessed and unpaid, plus what accrues on the contributions owed."""
+        return self.surcharge_assessed_owed + self.surcharge_outstanding
 
 
 @dataclass
@@ -291,29 +300,44 @@ class Arrears:
     def surcharge(self) -> Decimal:
         return sum((r.surcharge for r in self.rows), ZERO)
 
+    @property
+    def surcharge_paid(self) -> Decimal:
+        return sum((r.surcharge_paid for r in self.rows), ZERO)
+
+    @property
+    def surcharge_waived(self) -> Decimal:
+        return sum((r.surcharge_waived for r in self.rows), ZERO)
+
 
 def arrears_for(*, employer, as_of: dt.date, include_paid_late: bool = False) -> Arrears:
-    """Q11: periods due before `as_of` that were not fully paid by `as_of`, with the amount owed and the late
-    surcharge (0.05 %/day by default) on it counted from the day after the due date to `as_of`, plus the surcharge
-    on parts paid late. include_paid_late=True also lists periods paid in full but late (surcharge only).
-    Only arrivals received on or before `as_of` count, so any past date can be asked."""
+    """Q11: periods due before `as_of` with contributions or assessed late surcharge still owed on `as_of`: the
+    contributions owed and the surcharge accruing on them (0.05 %/day by default) from the day after the due date
+    to `as_of`, the surcharge assessed on parts paid late, what of it was paid or waived (money.md's surcharge
+    ledger). include_paid_late=True also lists periods settled in full, surcharge included (paid late).
+    Only arrivals and waivers on or before `as_of` count, so any past date can be asked."""
     eps = list(
         EmployerPeriod.objects.filter(employer=employer, due_date__lt=as_of, amount_due__gt=0).order_by(
             "period"
         )
     )
+    periods = [e.period for e in eps]
     paid: dict[int, list[Allocation]] = {}
-    for a in Allocation.objects.filter(
-        employer=employer, applied_on__lte=as_of, period__in=[e.period for e in eps]
-    ):
+    for a in Allocation.objects.filter(employer=employer, applied_on__lte=as_of, period__in=periods):
         paid.setdefault(a.period, []).append(a)
+    waived: dict[int, Decimal] = {}
+    for w in SurchargeWaiver.objects.filter(employer=employer, waived_on__lte=as_of, period__in=periods):
+        waived[w.period] = waived.get(w.period, ZERO) + w.amount
     rows = []
     for ep in eps:
         allocations = paid.get(ep.period, [])
-        paid_amount = sum((a.amount for a in allocations), ZERO)
+        contributions = [a for a in allocations if a.kind == Allocation.Kind.CONTRIBUTIONS]
+        paid_amount = sum((a.amount for a in contributions), ZERO)
         owed = ep.amount_due - paid_amount
-        late = sum((a.surcharge for a in allocations), ZERO)
-        if owed <= 0 and not (include_paid_late and late > 0):
+        late = sum((a.surcharge for a in contributions), ZERO)
+        surcharge_paid = sum((a.amount for a in allocations if a.kind == Allocation.Kind.SURCHARGE), ZERO)
+        surcharge_waived = waived.get(ep.period, ZERO)
+        assessed_owed = late - surcharge_paid - surcharge_waived
+        if owed <= 0 and assessed_owed <= 0 and not (include_paid_late and late > 0):
             continue
         days = rules.days_late(ep.due_date, as_of) if owed > 0 else 0
         outstanding = ZERO
@@ -326,7 +350,16 @@ def arrears_for(*, employer, as_of: dt.date, include_paid_late: bool = False) ->
             )
         rows.append(
             ArrearsRow(
-                ep.period, ep.amount_due, paid_amount, max(owed, ZERO), ep.due_date, days, late, outstanding
+                ep.period,
+                ep.amount_due,
+                paid_amount,
+                max(owed, ZERO),
+                ep.due_date,
+                days,
+                late,
+                outstanding,
+                surcharge_paid,
+                surcharge_waived,
             )
         )
     return Arrears(as_of=as_of, rows=rows)
@@ -352,6 +385,9 @@ class StatementMonth:
     owed: Decimal
     headcount: int  # persons with a pension (else any) regular line
     paid_on: dt.date | None
+    surcharge_assessed: Decimal = ZERO
+    surcharge_paid: Decimal = ZERO
+    surcharge_waived: Decimal = ZERO
 
 
 def annual_statement(*, employer, year: int) -> list[StatementMonth]:
@@ -376,7 +412,15 @@ def annual_statement(*, employer, year: int) -> list[StatementMonth]:
             continue
         result.append(
             StatementMonth(
-                p, ep.amount_due, ep.amount_paid, ep.amount_due - ep.amount_paid, heads.get(p, 0), ep.paid_on
+                p,
+                ep.amount_due,
+                ep.amount_paid,
+                ep.amount_due - ep.amount_paid,
+                heads.get(p, 0),
+                ep.paid_on,
+                ep.surcharge_assessed,
+                ep.surcharge_paid,
+                ep.surcharge_waived,
             )
         )
     return result

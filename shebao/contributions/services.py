@@ -15,13 +15,14 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max, Sum
+from django.db.models import F, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shebao.core.choices import Insurance
 from shebao.core.csvfiles import ImportRejected, ImportResult
 from shebao.core.errors import DomainError
+from shebao.core.money import format_money
 from shebao.core.period import Period
 from shebao.core.sql import SESSION_TUNING, cents, from_cents, micro, money_sum, round_div
 from shebao.individual_accounts.models import InterestClosing, MedicalEntry, PensionEntry
@@ -44,6 +45,7 @@ from .models import (
     SettlementMark,
     SettlementRate,
     SettlementRun,
+    SurchargeWaiver,
 )
 
 log = logging.getLogger(__name__)
@@ -491,7 +493,9 @@ def _refresh_paid_state(*, employer_ids: list[int], period: int) -> None:
         EmployerPeriod.objects.select_for_update().filter(employer_id__in=employer_ids, period=period)
     )
     last_paid = dict(
-        Allocation.objects.filter(employer_id__in=employer_ids, period=period)
+        Allocation.objects.filter(
+            employer_id__in=employer_ids, period=period, kind=Allocation.Kind.CONTRIBUTIONS
+        )
         .values_list("employer_id")
         .annotate(last=Max("applied_on"))
     )
@@ -525,20 +529,30 @@ class _PolicyCache:
         return self._rules[period]
 
 
+def _surcharge_owed(ep: EmployerPeriod) -> Decimal:
+    return ep.surcharge_assessed - ep.surcharge_paid - ep.surcharge_waived
+
+
 def _allocate(*, employer_ids: list[int] | None = None) -> list[Allocation]:
-    """Apply every arrival's unallocated money (its named period first, then the oldest unpaid periods).
+    """Apply every arrival's unallocated money (money.md): contributions first (its named period, then the oldest
+    unpaid), assessing the late surcharge on each late part; then assessed surcharge, oldest first. An arrival
+    for surcharge only skips the contributions. What is left stays as the employer's credit.
 
     One pass for any number of employers: two reads, bulk writes, then one set-based account credit."""
     arrivals_qs = Arrival.objects.select_for_update().filter(allocated__lt=F("amount"))
-    periods_qs = EmployerPeriod.objects.select_for_update().filter(amount_paid__lt=F("amount_due"))
+    owing = Q(amount_paid__lt=F("amount_due")) | Q(
+        surcharge_assessed__gt=F("surcharge_paid") + F("surcharge_waived")
+    )
     if employer_ids is not None:
         arrivals_qs = arrivals_qs.filter(employer_id__in=employer_ids)
-        periods_qs = periods_qs.filter(employer_id__in=employer_ids)
     arrivals = list(arrivals_qs.order_by("employer_id", "received_on", "id"))
     if not arrivals:
         return []
+    periods_qs = EmployerPeriod.objects.select_for_update().filter(
+        owing, employer_id__in={a.employer_id for a in arrivals}
+    )
     by_employer: dict[int, list[EmployerPeriod]] = defaultdict(list)
-    for ep in periods_qs.filter(employer_id__in={a.employer_id for a in arrivals}).order_by("period"):
+    for ep in periods_qs.order_by("period"):
         by_employer[ep.employer_id].append(ep)
     policies = _PolicyCache()
     allocations: list[Allocation] = []
@@ -546,16 +560,20 @@ def _allocate(*, employer_ids: list[int] | None = None) -> list[Allocation]:
     touched_periods: dict[int, EmployerPeriod] = {}
     paid_employers: set[int] = set()
     for arrival in arrivals:
-        eps = {
-            ep.period: ep for ep in by_employer.get(arrival.employer_id, []) if ep.amount_paid < ep.amount_due
-        }
+        eps = {ep.period: ep for ep in by_employer.get(arrival.employer_id, [])}
         if not eps:
             continue
-        parts = rules.allocate(
-            arrival.credit,
-            [rules.Owed(p, ep.amount_due - ep.amount_paid) for p, ep in eps.items()],
-            named_period=arrival.period,
-        )
+        parts = []
+        if arrival.purpose != Arrival.Purpose.SURCHARGE:
+            parts = rules.allocate(
+                arrival.credit,
+                [
+                    rules.Owed(p, ep.amount_due - ep.amount_paid)
+                    for p, ep in eps.items()
+                    if ep.amount_paid < ep.amount_due
+                ],
+                named_period=arrival.period,
+            )
         for period, amount in parts:
             ep = eps[period]
             days = rules.days_late(ep.due_date, arrival.received_on)
@@ -572,26 +590,55 @@ def _allocate(*, employer_ids: list[int] | None = None) -> list[Allocation]:
                 )
             )
             ep.amount_paid += amount
+            ep.surcharge_assessed += surcharge
             if ep.amount_paid >= ep.amount_due:
                 ep.paid_on = arrival.received_on
                 paid_employers.add(ep.employer_id)
             touched_periods[ep.pk] = ep
             arrival.allocated += amount
-        if parts:
+        # then the assessed surcharge, oldest first (or the named period's first)
+        surcharge_parts = rules.allocate(
+            arrival.credit,
+            [rules.Owed(p, _surcharge_owed(ep)) for p, ep in eps.items() if _surcharge_owed(ep) > 0],
+            named_period=arrival.period,
+        )
+        for period, amount in surcharge_parts:
+            ep = eps[period]
+            allocations.append(
+                Allocation(
+                    arrival=arrival,
+                    employer_id=arrival.employer_id,
+                    period=period,
+                    amount=amount,
+                    applied_on=arrival.received_on,
+                    kind=Allocation.Kind.SURCHARGE,
+                )
+            )
+            ep.surcharge_paid += amount
+            touched_periods[ep.pk] = ep
+            arrival.allocated += amount
+        if parts or surcharge_parts:
             touched_arrivals.append(arrival)
     Allocation.objects.bulk_create(allocations, batch_size=2000)
     ops = connection.ops
+
+    def money(value):
+        return ops.adapt_decimalfield_value(value, 14, 2)
+
     with connection.cursor() as cur:  # executemany: Django's bulk_update is far slower for thousands of rows
         cur.executemany(
             f"UPDATE {Arrival._meta.db_table} SET allocated = %s WHERE id = %s",
-            [(ops.adapt_decimalfield_value(a.allocated, 14, 2), a.pk) for a in touched_arrivals],
+            [(money(a.allocated), a.pk) for a in touched_arrivals],
         )
         cur.executemany(
-            f"UPDATE {EMPLOYER_PERIOD} SET amount_paid = %s, paid_on = %s WHERE id = %s",
+            f"""UPDATE {EMPLOYER_PERIOD} SET amount_paid = %s, paid_on = %s, surcharge_assessed = %s,
+                   surcharge_paid = %s WHERE id = %s""",
             [
                 (
-                    ops.adapt_decimalfield_value(ep.amount_paid, 14, 2),
+                    money(ep.amount_paid),
                     ops.adapt_datefield_value(ep.paid_on),
+                    money(ep.surcharge_assessed),
+                    money(ep.surcharge_paid),
                     ep.pk,
                 )
                 for ep in touched_periods.values()
@@ -600,6 +647,41 @@ def _allocate(*, employer_ids: list[int] | None = None) -> list[Allocation]:
     if paid_employers:
         accounts_credit_paid(employer_ids=None if employer_ids is None else sorted(paid_employers))
     return allocations
+
+
+@transaction.atomic
+def surcharge_waive(
+    *, employer, period: int, amount: Decimal, reason: str, user, waived_on: dt.date
+) -> SurchargeWaiver:
+    """An office administrator waives (减免) assessed late surcharge of one employer period, in part or whole,
+    with a reason (money.md); recorded append-only."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("请填写减免原因"), field="reason")
+    if amount is None or amount <= 0:
+        raise DomainError(_("减免金额必须大于0"), field="amount")
+    ep = EmployerPeriod.objects.select_for_update().filter(employer=employer, period=period).first()
+    if ep is None:
+        raise DomainError(
+            _("单位 %(number)s 没有 %(period)s 期的结算记录") % {"number": employer.number, "period": period},
+            field="period",
+        )
+    owed = _surcharge_owed(ep)
+    if amount > owed:
+        raise DomainError(
+            _("减免金额 %(amount)s 超过该期尚欠的滞纳金 %(owed)s")
+            % {"amount": format_money(amount), "owed": format_money(owed)},
+            field="amount",
+        )
+    EmployerPeriod.objects.filter(pk=ep.pk).update(surcharge_waived=F("surcharge_waived") + amount)
+    return SurchargeWaiver.objects.create(
+        employer=employer,
+        period=period,
+        amount=amount,
+        waived_on=waived_on,
+        reason=reason[:200],
+        waived_by=user,
+    )
 
 
 @transaction.atomic
@@ -615,6 +697,7 @@ def arrival_record(
     received_on: dt.date,
     amount: Decimal,
     period: int | None = None,
+    purpose: str = Arrival.Purpose.CONTRIBUTIONS,
     reference: str = "",
     user=None,
     source: str = Arrival.Source.MANUAL,
@@ -629,6 +712,7 @@ def arrival_record(
         received_on=received_on,
         amount=amount,
         period=period,
+        purpose=purpose,
         reference=reference,
         recorded_by=user,
         source=source,

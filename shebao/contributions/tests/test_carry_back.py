@@ -8,6 +8,7 @@ from decimal import Decimal as D
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from shebao.accounts.models import User
 from shebao.contributions.models import ContributionLine, EmployerPeriod, SettlementMark, SettlementRun
@@ -88,7 +89,7 @@ def approve_h08(personas, django_capture_on_commit_callbacks, *, period="202610"
 
 
 def test_h08_from_a_paid_period_carries_to_open_at_once_and_to_paid_at_the_next_run(
-    settled, django_capture_on_commit_callbacks
+    settled, django_capture_on_commit_callbacks, monkeypatch
 ):
     personas = settled
     a, person = personas.employer_a, personas.person_2
@@ -123,8 +124,9 @@ def test_h08_from_a_paid_period_carries_to_open_at_once_and_to_paid_at_the_next_
     # Q03 shows the period's payable with the difference and when it was last settled.
     q03 = operator.get("/portal/items/Q03/", {"period": "202610"}).content.decode()
     assert "最近核定" in q03
-    # Q11 (arrears as of a day after the due date) shows the outstanding 865.55 for 202610.
-    q11 = operator.get("/portal/items/Q11/").content.decode()
+    # Q11 (arrears as of a day after the due date, 2026-11-30) shows the outstanding 865.55 for 202610.
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 12, 5, 2, 0, tzinfo=dt.UTC))
+    q11 = client_of("a_operator").get("/portal/items/Q11/").content.decode()
     assert "865.55" in q11
 
 
