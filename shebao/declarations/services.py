@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from shebao.core.errors import DomainError, FieldErrors
 
 from .items import definition_for
-from .items.base import EffectContext, Evaluation
+from .items.base import CompleteContext, EffectContext, Evaluation
 from .models import AutoApprovalRule, Declaration, DeclarationCounter, DeclarationVersion, State
 from .workflow import TransitionRefused, record_event, transition
 
@@ -460,15 +460,24 @@ def declaration_reject(
 
 
 @transaction.atomic
-def declaration_complete(*, declaration: Declaration, actor, comment: str = "") -> Declaration:
-    """The counter clerk has checked the paper: an approved declaration that needed it is completed."""
-    return transition(
+def declaration_complete(
+    *, declaration: Declaration, actor, comment: str = "", today: dt.date | None = None
+) -> Declaration:
+    """The counter clerk has checked the paper: an approved declaration that needed it is completed, and the
+    item's completion step (a card handed over) is recorded in the same transaction."""
+    row = transition(
         declaration,
         "complete",
         actor=actor,
         comment=comment,
         updates={"completed_at": timezone.now(), "result_unread": True},
     )
+    definition = definition_for(row.item_code)
+    if definition is not None and definition.complete is not None:
+        definition.complete(
+            CompleteContext(declaration=row, actor=actor, today=today or timezone.localdate())
+        )
+    return row
 
 
 def declarations_bulk_approve(*, declarations, actor, today: dt.date) -> list[tuple[Declaration, bool, str]]:

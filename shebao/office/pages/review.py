@@ -220,7 +220,9 @@ def _decide(request, declaration: Declaration):
     comment = (request.POST.get("comment") or "").strip()[:500]
     try:
         if action == "complete":
-            services.declaration_complete(declaration=declaration, actor=user, comment=comment)
+            services.declaration_complete(
+                declaration=declaration, actor=user, comment=comment, today=clock.today()
+            )
             messages.success(request, _("申报 %(number)s 已窗口办结") % {"number": declaration.number})
             return redirect(here)
         if not user.is_reviewer:
