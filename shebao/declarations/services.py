@@ -91,6 +91,11 @@ def _check_owner(declaration: Declaration, employer) -> None:
         raise DomainError(_("申报不存在"))
 
 
+def _typed(value) -> str:
+    """What was typed, as a string a database stores (PostgreSQL refuses NUL in text and JSON)."""
+    return str(value or "").replace("\x00", "")
+
+
 def _draft_data(definition, raw: dict) -> dict:
     """A draft keeps what was typed (strings), trimmed, so it can be completed later."""
     data = {}
@@ -98,14 +103,14 @@ def _draft_data(definition, raw: dict) -> dict:
         value = raw.get(f.name)
         if f.kind == "table":
             data[f.name] = [
-                {c.name: str(row.get(c.name, ""))[:200] for c in f.columns}
+                {c.name: _typed(row.get(c.name, ""))[:200] for c in f.columns}
                 for row in (value or [])
                 if isinstance(row, dict)
             ]
         elif f.kind == "multi":
-            data[f.name] = [str(v)[:40] for v in (value or [])]
+            data[f.name] = [_typed(v)[:40] for v in (value or [])]
         else:
-            data[f.name] = str(value or "").strip()[:400]
+            data[f.name] = _typed(value).strip()[:400]
     return data
 
 
