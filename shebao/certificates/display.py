@@ -74,18 +74,7 @@ def describe(certificate, *, public: bool = False) -> dict:
             ),
             (_("出具时间"), issued),
         ]
-        headers = [_("缴费单位"), _("险种"), _("起始期"), _("截止期"), _("缴费月数"), _("已到账月数")]
-        rows = [
-            [
-                r["employer"],
-                str(INSURANCE_LABELS.get(r["insurance"], r["insurance"])),
-                str(Period(r["first"])),
-                str(Period(r["last"])),
-                str(r["months"]),
-                str(r["paid_months"]),
-            ]
-            for r in content["rows"]
-        ]
+        headers, rows = _contribution_rows(content)
         if content["rows"]:
             statement = _("兹证明 %(name)s 在 %(span)s 期间参加社会保险的缴费情况如下。") % {
                 "name": person["name"],

@@ -17,21 +17,17 @@ from shebao.contributions.selectors import injury_covered_on
 from ..models import State
 from . import fields as F
 from .base import Check, Field, ItemDefinition
-from .checks import person_of
-from .prefill import Prefill, lookup_person
+from .checks import known_person, person_of
+from .prefill import prefill_name
 
 FILING_DAYS = 30  # the employer's filing period after an accident (catalogue.md H13)
 SUBMITTED_STATES = {State.SUBMITTED, State.IN_REVIEW, State.APPROVED}
 
 
 def _person_and_coverage(ctx):
-    person = person_of(ctx)
+    person = known_person(ctx)
     if person is None:
-        ctx.fail("id_number", _("本市无该人员的参保登记"))
         return
-    name = ctx.data.get("name")
-    if name and name != person.name:
-        ctx.fail("name", _("姓名与公民身份号码对应的登记信息不一致"))
     day: dt.date = ctx.data["accident_date"]
     if day <= ctx.today and not injury_covered_on(person=person, employer=ctx.employer, day=day):
         ctx.fail(
@@ -122,13 +118,7 @@ def outcome(declaration):
 
 
 def prefill(employer, id_number, today):
-    found = lookup_person(employer, id_number, today)
-    if found is None:
-        return Prefill()
-    info, person, here, _has_any = found
-    if person is None or not here:
-        return Prefill(values={"id_number": info.number}, notice=_("该人员在本单位没有参保记录。"))
-    return Prefill(values={"id_number": info.number, "name": person.name})
+    return prefill_name(employer, id_number, today, active=False)
 
 
 def _length(name: str) -> int:

@@ -14,7 +14,7 @@ from ..models import Declaration, State
 from . import fields as F
 from .base import Check, Field, ItemDefinition, code_table
 from .checks import EMPLOYED_HERE, person_of
-from .prefill import Prefill, lookup_person
+from .prefill import prefill_name
 
 PENDING_STATES = (State.SUBMITTED, State.IN_REVIEW, State.APPROVED)
 
@@ -100,13 +100,7 @@ def outcome(declaration):
 
 
 def prefill(employer, id_number, today):
-    found = lookup_person(employer, id_number, today)
-    if found is None:
-        return Prefill()
-    info, person, here, _has_any = found
-    if person is None or not any(e.stop_period is None for e in here):
-        return Prefill(values={"id_number": info.number}, notice=_("该人员不是本单位在职参保人员。"))
-    return Prefill(values={"id_number": info.number, "name": person.name})
+    return prefill_name(employer, id_number, today, active=True)
 
 
 DEFINITION = ItemDefinition(

@@ -21,8 +21,8 @@ from shebao.persons.models import Employment
 from ..models import Declaration, State
 from . import fields as F
 from .base import Check, Field, ItemDefinition
-from .checks import person_of
-from .prefill import Prefill, lookup_person
+from .checks import known_person, person_of
+from .prefill import prefill_name
 
 PENDING_STATES = (State.SUBMITTED, State.IN_REVIEW, State.APPROVED)
 
@@ -39,13 +39,9 @@ def last_employment(ctx) -> Employment | None:
 
 
 def _stopped_here(ctx):
-    person = person_of(ctx)
+    person = known_person(ctx)
     if person is None:
-        ctx.fail("id_number", _("本市无该人员的参保登记"))
         return
-    name = ctx.data.get("name")
-    if name and name != person.name:
-        ctx.fail("name", _("姓名与公民身份号码对应的登记信息不一致"))
     employment = last_employment(ctx)
     here = employment is not None and employment.employer_id == ctx.employer.pk
     if employment is None or (
@@ -195,13 +191,7 @@ def document(declaration):
 
 
 def prefill(employer, id_number, today):
-    found = lookup_person(employer, id_number, today)
-    if found is None:
-        return Prefill()
-    info, person, here, _has_any = found
-    if person is None or not here:
-        return Prefill(values={"id_number": info.number}, notice=_("该人员在本单位没有参保记录。"))
-    return Prefill(values={"id_number": info.number, "name": person.name})
+    return prefill_name(employer, id_number, today, active=False)
 
 
 DEFINITION = ItemDefinition(

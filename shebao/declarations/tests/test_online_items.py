@@ -34,7 +34,9 @@ def test_items_still_need_their_grant(personas, login_as):
 
 
 def test_account_receipt_lists_them_as_granted_online_items(personas):
-    pdf = receipt_pdf(user=personas.admin_a, password="Abcdef12", purpose=REGISTRATION, issued_by=personas.clerk)
+    pdf = receipt_pdf(
+        user=personas.admin_a, password="Abcdef12", purpose=REGISTRATION, issued_by=personas.clerk
+    )
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).replace("\n", "")
     for code, name in ONLINE.items():
         assert code in text and name in text
