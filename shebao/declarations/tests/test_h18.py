@@ -189,3 +189,46 @@ def test_h18_bad_input_on_the_form_names_each_field(personas):
     assert "退费金额 9,999,999.00 元超过本单位可退的溢缴余额 500.00 元" in text
     assert "银行账号只能包含数字" in text and "退费原因最多200个字" in text
     assert not Declaration.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_refunds_at_once_never_exceed_the_credit(personas):
+    """Four refunds of 200.00 against a credit of 500.00 at the same moment (real threads on PostgreSQL; SQLite
+    serialises writers anyway): exactly two are recorded, the others are refused with the credit left."""
+    import threading
+
+    from django.db import connection, connections
+
+    overpaid(personas)
+    barrier = threading.Barrier(4 if connection.vendor == "postgresql" else 1)
+    outcomes: list = []
+
+    def run():
+        try:
+            barrier.wait()
+            outcomes.append(
+                refund_record(
+                    employer=personas.employer_a, amount=D("200.00"), refunded_on=dt.date(2026, 11, 26),
+                    period_from=202611, period_to=202611, reason="多缴", bank_account="1202020209000012345",
+                ).amount
+            )  # fmt: skip
+        except DomainError as exc:
+            outcomes.append(exc.message)
+        finally:
+            if connection.vendor == "postgresql":
+                connections.close_all()
+
+    if connection.vendor == "postgresql":
+        threads = [threading.Thread(target=run) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    else:
+        for _ in range(4):
+            run()
+    assert (
+        sorted(map(str, outcomes))
+        == ["200.00", "200.00"] + ["退费金额 200.00 元超过本单位可退的溢缴余额 100.00 元"] * 2
+    )
+    assert employer_credit(employer=personas.employer_a) == D("100.00")
