@@ -112,8 +112,7 @@ def outcome(declaration):
         return []
     return [
         (_("工伤案件编号"), case.case_number),
-        (_("认定状态"), case.get_status_display()),
-        (_("查询"), _("工伤事故查询(Q17)")),
+        (_("认定状态"), _("%(status)s（见「工伤事故查询」Q17）") % {"status": case.get_status_display()}),
     ]
 
 
