@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shebao.contributions import services as money
-from shebao.contributions.models import InjuryCase
-from shebao.contributions.selectors import injury_covered_on
+from shebao.benefits import services as money
+from shebao.benefits.models import InjuryCase
+from shebao.benefits.selectors import injury_covered_on
 
 from ..models import State
 from . import fields as F

@@ -11,11 +11,12 @@ from django.utils.translation import gettext_lazy
 from shebao.certificates.models import Certificate
 from shebao.certificates.pdf import certificates_pdf
 from shebao.certificates.services import certificate_issue_transfer
-from shebao.contributions import selectors as money_read
-from shebao.contributions import services as money
-from shebao.contributions.models import PensionTransfer
+from shebao.contributions.selectors import arrears_for
 from shebao.core.choices import EmploymentStatus, Insurance
 from shebao.core.money import format_money
+from shebao.individual_accounts import services as accounts
+from shebao.individual_accounts.models import PensionTransfer
+from shebao.individual_accounts.selectors import pension_balance_at
 from shebao.persons.models import Employment
 
 from ..models import Declaration, State
@@ -100,7 +101,7 @@ NO_PENDING = Check(
 
 
 def _no_arrears(ctx):
-    arrears = money_read.arrears_for(employer=ctx.employer, as_of=ctx.today)
+    arrears = arrears_for(employer=ctx.employer, as_of=ctx.today)
     if arrears.owed > 0:
         periods = [row for row in arrears.rows if row.owed > 0]
         ctx.fail(
@@ -127,7 +128,7 @@ def _balance_computable(ctx):
     person = person_of(ctx)
     if person is None:
         return
-    balance = money_read.pension_balance_at(person=person, day=ctx.today)
+    balance = pension_balance_at(person=person, day=ctx.today)
     ctx.note(
         _("截至 %(day)s 个人账户储存额 %(balance)s 元（以审核通过之日计算并出具凭证）")
         % {"day": ctx.today.isoformat(), "balance": format_money(balance.balance)}
@@ -140,7 +141,7 @@ BALANCE = Check(
 
 
 def effect(ctx):
-    transfer = money.pension_transfer_record(
+    transfer = accounts.pension_transfer_record(
         employment=last_employment(ctx.check),
         transfer_date=ctx.check.today,
         destination=ctx.data["destination"],
@@ -148,7 +149,7 @@ def effect(ctx):
         declaration_number=ctx.declaration.number,
     )
     certificate = certificate_issue_transfer(transfer=transfer, user=ctx.actor)
-    money.pension_transfer_certify(transfer=transfer, certificate_number=certificate.number)
+    accounts.pension_transfer_certify(transfer=transfer, certificate_number=certificate.number)
 
 
 def _transfer_of(declaration) -> PensionTransfer | None:

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from shebao.contributions.models import InjuryCase
+from shebao.benefits.models import InjuryCase
 from shebao.core.errors import DomainError, FieldErrors
 from shebao.core.idnumbers import make_id_number
 from shebao.declarations import services

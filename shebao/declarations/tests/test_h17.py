@@ -14,11 +14,12 @@ from pypdf import PdfReader
 
 from shebao.certificates.models import Certificate
 from shebao.certificates.selectors import verify_url
-from shebao.contributions.models import EmployerPeriod, PensionEntry, PensionTransfer, PensionYear
+from shebao.contributions.models import EmployerPeriod
 from shebao.contributions.services import arrival_record, settlement_run
 from shebao.core.errors import FieldErrors
 from shebao.core.idnumbers import make_id_number
 from shebao.declarations.models import Declaration, State
+from shebao.individual_accounts.models import PensionEntry, PensionTransfer, PensionYear
 from shebao.persons.models import Employment
 from shebao.persons.services import employment_stop
 from shebao.testing import enrol, make_person

@@ -7,9 +7,11 @@ from decimal import Decimal as D
 import pytest
 from django.utils import timezone
 
-from shebao.contributions import rules
-from shebao.contributions.models import CreditedInterestRate, PensionEntry, PensionYear
-from shebao.contributions.selectors import ParameterMissing, pension_balance_at
+from shebao.individual_accounts import rules
+from shebao.individual_accounts.models import PensionEntry, PensionYear
+from shebao.individual_accounts.selectors import pension_balance_at
+from shebao.parameters.models import CreditedInterestRate
+from shebao.parameters.selectors import ParameterMissing
 
 R = D("0.0262")
 EVERY_MONTH = [(m, D("384.96")) for m in range(1, 13)]
