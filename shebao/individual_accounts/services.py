@@ -58,7 +58,7 @@ def pension_transfer_record(
     declaration_number: str = "",
 ) -> PensionTransfer:
     """Transfer a stopped employment's pension relation out (H17's effect): the balance at the transfer date is
-    computed by ``selectors.pension_balance_at`` (the function H12's retirement uses too) and certified on the
+    computed by ``selectors.pension_balance_at`` (money.md's balance at retirement, for H12 too) and certified on the
     row with every figure. One transfer per employment (a unique key: a second at once is refused)."""
     employment = (
         Employment.objects.select_for_update().select_related("person", "employer").get(pk=employment.pk)

@@ -1,6 +1,6 @@
 """H17 养老关系转出: the pension relation of a person who stopped here moves to another region. Refused while
 the employer has arrears (Q11's selector). Approval records the transfer with the account balance certified at
-the transfer date (the approval day) by the same function as H12's balance at retirement, and issues a
+the transfer date (the approval day) by pension_balance_at (money.md's balance at retirement), and issues a
 printable 参保缴费凭证 (a certificate with its number and verification QR code)."""
 
 from __future__ import annotations
