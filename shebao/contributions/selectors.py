@@ -206,15 +206,19 @@ def employer_credit(*, employer) -> Decimal:
     return employer_credit_summary(employer=employer).credit
 
 
-def unallocated_in_periods(*, employer, start: int, end: int) -> Decimal:
-    """What arrivals received in the months [start, end], or naming a period in it, left unallocated."""
+def overpaid_in_periods(*, employer, start: int, end: int) -> Decimal:
+    """The overpayment of the periods [start, end] (H18): what arrivals received in those months, or naming one
+    of those periods, left unallocated, less the refunds already made for periods overlapping them."""
     first, last = Period(start).first_day(), Period(end).last_day()
     agg = (
         Arrival.objects.filter(employer=employer)
         .filter(Q(received_on__gte=first, received_on__lte=last) | Q(period__gte=start, period__lte=end))
         .aggregate(a=Sum("amount"), b=Sum("allocated"))
     )
-    return from_sum(agg["a"]) - from_sum(agg["b"])
+    refunded = Refund.objects.filter(employer=employer, period_from__lte=end, period_to__gte=start).aggregate(
+        s=Sum("amount")
+    )["s"]
+    return from_sum(agg["a"]) - from_sum(agg["b"]) - from_sum(refunded)
 
 
 def refunds_for(*, employer) -> QuerySet[Refund]:

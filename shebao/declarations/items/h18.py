@@ -49,18 +49,32 @@ def _overpaid_in_periods(ctx):
     start, end = ctx.data["period_from"], ctx.data["period_to"]
     if end < start:
         return  # PERIODS_OK says why
-    held = money_read.unallocated_in_periods(employer=ctx.employer, start=int(start), end=int(end))
-    if held <= 0:
+    overpaid = money_read.overpaid_in_periods(employer=ctx.employer, start=int(start), end=int(end))
+    if overpaid <= 0:
         ctx.fail(
             "period_from",
-            _("溢缴所属期 %(start)s 至 %(end)s 没有溢缴款：该期间的到账均已分配到结算期")
+            _("溢缴所属期 %(start)s 至 %(end)s 没有溢缴款：该期间的到账均已分配到结算期或已退费")
             % {"start": start, "end": end},
+        )
+        return
+    amount = ctx.data.get("amount")
+    credit = ctx.cached("credit", lambda: money_read.employer_credit(employer=ctx.employer))
+    if amount is not None and overpaid < credit and amount > overpaid:  # else the credit check says it
+        ctx.fail(
+            "amount",
+            _("退费金额 %(amount)s 元超过溢缴所属期 %(start)s 至 %(end)s 的溢缴款 %(overpaid)s 元")
+            % {
+                "amount": format_money(amount),
+                "start": start,
+                "end": end,
+                "overpaid": format_money(overpaid),
+            },
         )
 
 
 OVERPAID_IN_PERIODS = Check(
     "overpaid_in_periods",
-    gettext_lazy("所选期间有溢缴款"),
+    gettext_lazy("所选期间有溢缴款，退费金额不超过该期间的溢缴款"),
     _overpaid_in_periods,
     needs=("period_from", "period_to"),
 )
@@ -71,7 +85,7 @@ def _within_credit(ctx):
     if amount <= 0:
         ctx.fail("amount", _("退费金额应大于0"))
         return
-    credit = money_read.employer_credit(employer=ctx.employer)
+    credit = ctx.cached("credit", lambda: money_read.employer_credit(employer=ctx.employer))
     if credit <= 0:
         ctx.fail("amount", _("本单位没有可退的溢缴余额（0.00 元），不能申请退费"))
     elif amount > credit:

@@ -73,6 +73,22 @@ def test_h18_checks(personas, changes, field, message):
         assert any(message in m for m in errors[field]), errors
 
 
+def test_h18_is_held_to_the_overpayment_of_the_periods_named(personas):
+    overpaid(personas)  # 500.00 left by the arrival of 2026-11-10
+    arrival_record(employer=personas.employer_a, received_on=dt.date(2026, 10, 15), amount=D("100.00"))
+    assert employer_credit(employer=personas.employer_a) == D("600.00")
+    october = {"period_from": "202610", "period_to": "202610"}
+    errors = errors_of("H18", h18_raw(amount="150.00", **october), personas)
+    assert errors == {"amount": ["退费金额 150.00 元超过溢缴所属期 202610 至 202610 的溢缴款 100.00 元"]}
+    submit_and_approve(personas, "H18", h18_raw(amount="100.00", **october))
+    # October's overpayment is refunded: not a second time
+    errors = errors_of("H18", h18_raw(amount="50.00", **october), personas)
+    assert errors == {
+        "period_from": ["溢缴所属期 202610 至 202610 没有溢缴款：该期间的到账均已分配到结算期或已退费"]
+    }
+    assert errors_of("H18", h18_raw(amount="500.00"), personas) == {}
+
+
 def test_h18_without_any_credit(personas):
     errors = errors_of("H18", h18_raw(), personas, employer=personas.employer_b)
     assert errors["amount"] == ["本单位没有可退的溢缴余额（0.00 元），不能申请退费"]
