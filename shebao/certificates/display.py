@@ -143,6 +143,8 @@ def _transfer(certificate, content, span, issued, *, public) -> dict:
         (_("出具时间"), issued),
     ]
     headers, rows = _contribution_rows(content)
+    if not rows:
+        fields.insert(4, (_("缴费记录"), _("本地参保期间没有缴费记录")))
     statement = _(
         "兹证明 %(name)s 于 %(span)s 在 %(employer)s 参加社会保险，现将基本养老保险关系转往 %(destination)s。"
         "截至 %(day)s，其基本养老保险个人账户储存额为 %(balance)s。"

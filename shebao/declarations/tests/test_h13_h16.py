@@ -296,6 +296,8 @@ def test_h16_http_path_to_progress_and_counter(personas):
     assert "审核通过(请携带材料到窗口办理)" in detail
     assert "制卡中(待窗口领取)" in detail and "到经办窗口领取" in detail
     assert number in clerk.get(reverse("office:review_counter")).content.decode()
+    at_counter = clerk.get(reverse("office:review_detail", args=[number])).content.decode()
+    assert "办理结果" in at_counter and "制卡中(待窗口领取)" in at_counter
     clerk.post(reverse("office:review_detail", args=[number]), {"action": "complete", "comment": "本人领取"})
     detail = operator.get(f"{PROGRESS_URL}?open={number}").content.decode()
     assert "已办结" in detail and "已领卡" in detail and "领卡日期" in detail

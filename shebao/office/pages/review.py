@@ -188,6 +188,7 @@ def _detail_context(request, declaration: Declaration) -> dict:
         "definition": definition,
         "rows": definition.display_rows(declaration.data) if definition else [],
         "tables": definition.tables(declaration.data) if definition else [],
+        "outcome": definition.outcome(declaration) if definition and definition.outcome else [],
         "evaluation": evaluation,
         "all_passed": evaluation is not None and evaluation.ok,
         "record": _person_record(declaration),
