@@ -86,6 +86,7 @@ def _within_credit(ctx):
         ctx.fail("amount", _("退费金额应大于0"))
         return
     credit = ctx.cached("credit", lambda: money_read.employer_credit(employer=ctx.employer))
+    ctx.note(_("本单位溢缴余额 %(credit)s 元") % {"credit": format_money(credit)})
     if credit <= 0:
         ctx.fail("amount", _("本单位没有可退的溢缴余额（0.00 元），不能申请退费"))
     elif amount > credit:

@@ -183,6 +183,7 @@ def test_h18_http_path_to_progress_and_q10(personas):
     response = post_form(operator, H18_URL, h18_raw())
     assert response.status_code == 302, response.content.decode()[:2000]
     number = Declaration.objects.get(item_code="H18").number
+    assert "本单位溢缴余额 500.00 元" in reviewer.get(f"/office/review/{number}/").content.decode()
     review_and_approve(reviewer, number)
     detail = operator.get(f"{PROGRESS_URL}?open={number}").content.decode()
     assert "办理结果" in detail and "300.00" in detail and "本单位现有溢缴余额" in detail
