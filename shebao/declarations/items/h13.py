@@ -148,6 +148,7 @@ DEFINITION = ItemDefinition(
             "text",
             required=True,
             max_length=_length("description"),
+            lines=4,
         ),
         Field("injury", gettext_lazy("受伤部位及程度"), "text", required=True, max_length=_length("injury")),
         Field("witness", gettext_lazy("证人"), "text", max_length=_length("witness")),

@@ -161,6 +161,9 @@ def test_h13_http_path_to_q17(personas):
     operator, reviewer = login("a_operator"), login("reviewer")
     looked_up = operator.post(H13_URL, {"id_number": personas.person_1.id_number, "action": "lookup"})
     assert 'value="王小明"' in looked_up.content.decode()
+    assert (
+        '<textarea name="description" id="id_description" rows="4"></textarea>' in looked_up.content.decode()
+    )
     response = post_form(operator, H13_URL, h13_raw(personas))
     assert response.status_code == 302, response.content.decode()[:2000]
     declaration = Declaration.objects.get(item_code="H13")

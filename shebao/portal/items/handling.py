@@ -71,6 +71,7 @@ def _render(request, definition, values, *, errors=None, declaration=None, token
             "label": f.label,
             "kind": f.kind,
             "required": f.required,
+            "lines": f.lines,
             "help": f.help,
             "value": value if value is not None else "",
             "errors": errors.get(f.name, []),
