@@ -341,6 +341,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=8, help="threads per server process")
     parser.add_argument("--logins", type=int, default=50, help="size of the login burst (0: none)")
     parser.add_argument("--sessions", type=int, default=8, help="logged-in sessions per role")
+    parser.add_argument("--rounds", type=int, default=1, help="repeat the servers in turn (A B C A B C …)")
     parser.add_argument("--json", default=None, help="write all figures to this file")
     args = parser.parse_args()
 
@@ -348,6 +349,7 @@ def main() -> int:
     users = [int(u) for u in args.users.split(",") if u]
     thinks = [float(t) for t in args.think.split(",") if t]
     targets = [("target", args.target)] if args.target else [(s, None) for s in args.servers.split(",") if s]
+    targets = targets * args.rounds  # interleaved, so a burst of load from elsewhere hits every server alike
     say(f"load average before: {loadavg()} on {os.cpu_count()} CPUs")
     results = []
     for label, base in targets:

@@ -114,7 +114,6 @@ def _serve_granian(*, host: str, port: int, threads: int, workers: int) -> None:
         backpressure=threads,
         workers_kill_timeout=GRACEFUL_TIMEOUT,
         respawn_failed_workers=True,
-        process_name="shebao",
         log_level="warning",
     ).serve()
 
