@@ -117,6 +117,10 @@ SHEBAO_LOGIN_IP_WINDOW_MINUTES = int(env_str("SHEBAO_LOGIN_IP_WINDOW_MINUTES", "
 SHEBAO_TEMPORARY_PASSWORD_DAYS = int(env_str("SHEBAO_TEMPORARY_PASSWORD_DAYS", "30"))
 # How many reverse proxies in front append to X-Forwarded-For (0: the client address is REMOTE_ADDR).
 SHEBAO_TRUSTED_PROXIES = int(env_str("SHEBAO_TRUSTED_PROXIES", "0"))
+if SHEBAO_TRUSTED_PROXIES > 0:
+    # Behind a TLS-terminating proxy (deploy/nginx/) that sets X-Forwarded-Proto: requests it took over HTTPS
+    # are secure (absolute URLs, CSRF's Referer check). Never set without such a proxy: a client could send it.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SHEBAO_SECURE_COOKIES", False)
