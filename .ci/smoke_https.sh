@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # HTTPS smoke: nginx with a self-signed certificate (deploy/nginx/shebao.conf.template, HTTP/2) in front of a
-# portal process group (SHEBAO_SITES=portal, gunicorn, 2 processes) and an office process (SHEBAO_SITES=office),
+# portal process group (SHEBAO_SITES=portal, 2 processes under the multi-process server) and an office process (SHEBAO_SITES=office),
 # a task worker, on PostgreSQL (its own database); then the journey of .ci/smoke_https.py and a graceful restart.
 # Bounded: a watchdog ends the whole run after SMOKE_TIMEOUT seconds (default 300); everything it started is
 # stopped and its database dropped on every exit.
@@ -73,7 +73,7 @@ PASSWORD="$(grep -oE '密码均为 [^)]+' "$WORK/demo.log" | cut -d' ' -f2)"
 
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 P1="$(free_port)"; O1="$(free_port)"
-say "portal: gunicorn 2 processes on :$P1; office: waitress on :$O1; one worker"
+say "portal: 2 processes (shebao serve --workers 2) on :$P1; office: waitress on :$O1; one worker"
 SHEBAO_SITES=portal setsid "$PY" -m shebao.cli serve --workers 2 --threads 4 --port "$P1" --no-migrate --no-worker \
   >"$WORK/portal.log" 2>&1 &
 PIDS+=($!); PORTAL_PID=$!
