@@ -56,7 +56,12 @@ class Browser:
             response = self.opener.open(request, timeout=TIMEOUT)
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode("utf-8", "replace"), exc.geturl(), exc.headers
-        return response.status, response.read().decode("utf-8", "replace"), response.geturl(), response.headers
+        return (
+            response.status,
+            response.read().decode("utf-8", "replace"),
+            response.geturl(),
+            response.headers,
+        )
 
     def post_form(self, path: str, data: dict, headers: dict | None = None):
         status, page, _, _ = self.open(path)
@@ -148,7 +153,9 @@ def main(portal: str, office: str, password: str, individual: str) -> int:
     assert status == 200, status
     status, page, _, _ = reviewer.open(detail)
     token = TOKEN.search(page).group(1)
-    status, page, _, _ = reviewer.open(detail, {"csrfmiddlewaretoken": token, "action": "approve", "comment": "同意"})
+    status, page, _, _ = reviewer.open(
+        detail, {"csrfmiddlewaretoken": token, "action": "approve", "comment": "同意"}
+    )
     assert status == 200 and "已办结" in page, status
     step("the reviewer claimed and approved it on the office host")
     status, page, _, _ = operator.open(f"/portal/items/progress/?open={number}")
@@ -176,13 +183,17 @@ def main(portal: str, office: str, password: str, individual: str) -> int:
     # whatever X-Forwarded-For it sends; 127.0.0.3 still logs in.
     forged = {"X-Forwarded-For": "198.51.100.7"}
     for _ in range(3):
-        status, _, _, _ = Browser(portal, "127.0.0.2").login("nobody_here", "wrong-password", "employer", forged)
+        status, _, _, _ = Browser(portal, "127.0.0.2").login(
+            "nobody_here", "wrong-password", "employer", forged
+        )
         assert status == 401, status
     status, _, _, _ = Browser(portal, "127.0.0.2").login("employer_operator", password, "employer", forged)
     assert status == 429, f"127.0.0.2 should be refused after 3 failures, got {status}"
     status, _, landed, _ = Browser(portal, "127.0.0.3").login("employer_operator", password, "employer")
     assert status == 200 and "/accounts/login" not in landed, (status, landed)
-    step("the login limit counts the real client address (127.0.0.2 blocked, 127.0.0.3 not, forged XFF ignored)")
+    step(
+        "the login limit counts the real client address (127.0.0.2 blocked, 127.0.0.3 not, forged XFF ignored)"
+    )
 
     # The individual reads their record.
     person = Browser(portal)

@@ -38,7 +38,9 @@ def _pg_env(database: dict) -> dict:
 def _pg_tool(name: str) -> str:
     found = shutil.which(name)
     if not found:
-        raise BackupError(f"未找到 {name}: 请安装 PostgreSQL 客户端工具 (Debian: apt-get install postgresql-client)")
+        raise BackupError(
+            f"未找到 {name}: 请安装 PostgreSQL 客户端工具 (Debian: apt-get install postgresql-client)"
+        )
     return found
 
 
@@ -55,7 +57,9 @@ def pg_versions_check(database: dict) -> tuple[int, int]:
     with psycopg.connect(**_psycopg_kwargs(database)) as conn:
         server = conn.info.server_version // 10000
     if client < server:
-        raise BackupError(f"pg_dump 版本 {client} 低于数据库服务器版本 {server}: 请安装 {server} 版或更新的客户端工具")
+        raise BackupError(
+            f"pg_dump 版本 {client} 低于数据库服务器版本 {server}: 请安装 {server} 版或更新的客户端工具"
+        )
     return client, server
 
 
@@ -105,9 +109,7 @@ def _pg_is_empty(database: dict) -> bool:
     import psycopg
 
     with psycopg.connect(**_psycopg_kwargs(database)) as conn:
-        return not conn.execute(
-            "SELECT 1 FROM pg_tables WHERE schemaname = 'public' LIMIT 1"
-        ).fetchone()
+        return not conn.execute("SELECT 1 FROM pg_tables WHERE schemaname = 'public' LIMIT 1").fetchone()
 
 
 def backup_restore(*, database: dict, path: Path) -> None:

@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = "备份整个数据库 (SQLite online backup API; PostgreSQL pg_dump --format=custom)."
 
     def add_arguments(self, parser):
-        parser.add_argument("path", nargs="?", help="备份文件 (default: <data dir>/backups/shebao-<UTC time>)")
+        parser.add_argument(
+            "path", nargs="?", help="备份文件 (default: <data dir>/backups/shebao-<UTC time>)"
+        )
 
     def handle(self, *args, **options):
         database = settings.DATABASES["default"]

@@ -12,7 +12,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="shebao backup 写出的备份文件")
-        parser.add_argument("--database-url", default=None, help="恢复到这个数据库 (postgres://… 或 sqlite:///…)")
+        parser.add_argument(
+            "--database-url", default=None, help="恢复到这个数据库 (postgres://… 或 sqlite:///…)"
+        )
 
     def handle(self, *args, **options):
         if options["database_url"]:
