@@ -5,7 +5,8 @@
 #
 #   deploy/replica.sh start  [--primary-port 5432] [--port 5433] [--dir /var/lib/postgresql/shebao-replica-5433]
 #   deploy/replica.sh status [--primary-port 5432] [--port 5433]
-#   deploy/replica.sh stop   [--port 5433] [--dir …] [--remove]     (--remove deletes the replica's data dir)
+#   deploy/replica.sh stop   [--primary-port 5432] [--port 5433] [--dir …] [--remove]
+#                            (--remove deletes the replica's data dir and its replication slot on the primary)
 #
 # On the primary it needs wal_level replica (the default) and max_wal_senders > 0, and a pg_hba.conf line that
 # lets 127.0.0.1 connect for replication: if there is none, `start` adds
@@ -25,6 +26,10 @@ while [ $# -gt 0 ]; do
   esac
 done
 DIR="${DIR:-/var/lib/postgresql/shebao-replica-$PORT}"
+# A replication slot keeps on the primary the WAL the replica has not received yet (without it, a busy primary
+# recycles WAL during the base backup and the replica can never start streaming). `stop --remove` drops it: a
+# slot whose replica is gone makes the primary keep WAL for ever.
+SLOT="shebao_replica_$PORT"
 PSQL_PRIMARY=(psql -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -d postgres -Atq)
 PSQL_REPLICA=(psql -h 127.0.0.1 -p "$PORT" -U postgres -d postgres -Atq)
 as_postgres() { runuser -u postgres -- "$@"; }
@@ -60,7 +65,7 @@ start)
   echo "pg_basebackup of 127.0.0.1:$PRIMARY_PORT into $DIR …"
   started=$(date +%s)
   as_postgres "$BIN/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -D "$DIR" \
-    --write-recovery-conf --wal-method=stream --checkpoint=fast --no-sync
+    --write-recovery-conf --wal-method=stream --checkpoint=fast --no-sync --create-slot --slot="$SLOT"
   echo "  copied $(du -sh "$DIR" | cut -f1) in $(( $(date +%s) - started )) s"
   # Debian keeps the configuration outside the data directory: the replica gets its own, minimal one.
   as_postgres tee "$DIR/postgresql.conf" >/dev/null <<CONF
@@ -95,8 +100,13 @@ stop)
   BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
   [ -f "$DIR/PG_VERSION" ] && BIN="/usr/lib/postgresql/$(cat "$DIR/PG_VERSION")/bin"
   if [ -f "$DIR/postmaster.pid" ]; then as_postgres "$BIN/pg_ctl" -D "$DIR" -m fast -w stop; fi
-  if [ "$REMOVE" = 1 ]; then rm -rf "$DIR"; echo "removed $DIR"; fi
+  if [ "$REMOVE" = 1 ]; then
+    rm -rf "$DIR"; echo "removed $DIR"
+    dropped="$("${PSQL_PRIMARY[@]}" -c "SELECT count(pg_drop_replication_slot(slot_name)) FROM pg_replication_slots
+      WHERE slot_name = '$SLOT' AND NOT active")"
+    [ "$dropped" = 1 ] && echo "dropped the slot $SLOT on the primary"
+  fi
   ;;
 *)
-  sed -n '2,17p' "$0"; exit 2;;
+  sed -n '2,18p' "$0"; exit 2;;
 esac

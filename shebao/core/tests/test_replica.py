@@ -47,7 +47,8 @@ def _sql(url: str, statement: str, *, autocommit: bool = True):
     import psycopg
 
     with psycopg.connect(url, autocommit=autocommit) as conn:
-        return conn.execute(statement).fetchall()
+        cursor = conn.execute(statement)
+        return cursor.fetchall() if cursor.description else None
 
 
 class Browser:
