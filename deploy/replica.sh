@@ -104,7 +104,7 @@ stop)
     rm -rf "$DIR"; echo "removed $DIR"
     dropped="$("${PSQL_PRIMARY[@]}" -c "SELECT count(pg_drop_replication_slot(slot_name)) FROM pg_replication_slots
       WHERE slot_name = '$SLOT' AND NOT active")"
-    [ "$dropped" = 1 ] && echo "dropped the slot $SLOT on the primary"
+    if [ "$dropped" = 1 ]; then echo "dropped the slot $SLOT on the primary"; fi
   fi
   ;;
 *)
