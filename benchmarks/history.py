@@ -110,9 +110,7 @@ def vacuum() -> None:
 def line_disk() -> dict:
     from shebao.contributions.services import LINE
 
-    rows = sql(
-        """SELECT count(*) FROM pg_inherits WHERE inhparent = %s::regclass""", [LINE]
-    )[0][0]
+    rows = sql("""SELECT count(*) FROM pg_inherits WHERE inhparent = %s::regclass""", [LINE])[0][0]
     if rows:  # partitioned: add up the partitions
         size = sql(
             "SELECT sum(pg_table_size(inhrelid)), sum(pg_indexes_size(inhrelid)) FROM pg_inherits "
@@ -160,12 +158,74 @@ def partition_by_year() -> float:
     sql(f"INSERT INTO {LINE} SELECT * FROM {LINE}_flat")
     sql(f"SELECT setval(pg_get_serial_sequence('{LINE}', 'id'), (SELECT max(id) FROM {LINE}))")
     sql(f"ALTER TABLE {LINE} ADD PRIMARY KEY (id, period)")
-    for index, cols in (("line_period_employer_ins", "period, employer_id, insurance"), ("line_person_period", "person_id, period")):
+    for index, cols in (
+        ("line_period_employer_ins", "period, employer_id, insurance"),
+        ("line_person_period", "person_id, period"),
+    ):
         sql(f"ALTER INDEX IF EXISTS {index} RENAME TO {index}_flat")
         sql(f"CREATE INDEX {index} ON {LINE} ({cols})")
     sql(f"DROP TABLE {LINE}_flat")
     vacuum()
     return time.perf_counter() - began
+
+
+NARROW = """CREATE UNLOGGED TABLE IF NOT EXISTS bench_line_narrow (
+    period integer NOT NULL, employer_id integer NOT NULL, person_id bigint NOT NULL,
+    insurance smallint NOT NULL, kind smallint NOT NULL, run_id integer NOT NULL,
+    base_cents integer NOT NULL, employer_cents integer NOT NULL, individual_cents integer NOT NULL)"""
+INSURANCE_CODE = (
+    "CASE insurance WHEN 'pension' THEN 1 WHEN 'medical' THEN 2 WHEN 'unemployment' THEN 3 "
+    "WHEN 'injury' THEN 4 ELSE 5 END"
+)
+
+
+def shapes(period: int, rounds: int = 3) -> dict:
+    """One period's lines written into (a) a copy of today's line shape with its primary key and two indexes,
+    (b) a narrow shape — integer cents, small codes for insurance and kind, rates left on the run's rate rows,
+    no surrogate id (key: period, employer, person, insurance, kind) — with the same two secondary indexes.
+    Both tables UNLOGGED so that WAL does not decide the comparison; best of `rounds`. Bytes per line from the
+    table and index sizes."""
+    from shebao.contributions.services import LINE
+
+    sql(NARROW)
+    sql(f"CREATE UNLOGGED TABLE IF NOT EXISTS bench_line_wide (LIKE {LINE} INCLUDING ALL)")
+    sql("CREATE INDEX IF NOT EXISTS bench_wide_pei ON bench_line_wide (period, employer_id, insurance)")
+    sql("CREATE INDEX IF NOT EXISTS bench_wide_pp ON bench_line_wide (person_id, period)")
+    sql(
+        "CREATE UNIQUE INDEX IF NOT EXISTS bench_narrow_key ON bench_line_narrow (period, employer_id, person_id, insurance, kind)"
+    )
+    sql("CREATE INDEX IF NOT EXISTS bench_narrow_pp ON bench_line_narrow (person_id, period)")
+    wide_cols = "period, employer_id, person_id, insurance, kind, base, employer_rate, individual_rate, employer_amount, individual_amount, run_id"
+    statements = {
+        "wide": f"INSERT INTO bench_line_wide ({wide_cols}) SELECT {wide_cols} FROM {LINE} WHERE period = {period}",
+        "narrow": (
+            "INSERT INTO bench_line_narrow SELECT period, employer_id, person_id, "
+            f"{INSURANCE_CODE}, CASE kind WHEN 'regular' THEN 1 ELSE 2 END, run_id, "
+            "(base * 100)::integer, (employer_amount * 100)::integer, (individual_amount * 100)::integer "
+            f"FROM {LINE} WHERE period = {period}"
+        ),
+    }
+    sql(f"SELECT count(*) FROM {LINE} WHERE period = {period}")  # warm the source
+    out = {}
+    for name, statement in statements.items():
+        best = None
+        for _ in range(rounds):
+            sql(f"TRUNCATE bench_line_{name}")
+            began = time.perf_counter()
+            sql(statement)
+            took = time.perf_counter() - began
+            best = took if best is None else min(best, took)
+        rows = sql(f"SELECT count(*) FROM bench_line_{name}")[0][0]
+        heap, index = sql(f"SELECT pg_table_size('bench_line_{name}'), pg_indexes_size('bench_line_{name}')")[
+            0
+        ]
+        out[name] = {"seconds": round(best, 2), "rows": rows, "heap_bytes_per_line": round(heap / rows, 1),
+                     "index_bytes_per_line": round(index / rows, 1)}  # fmt: skip
+        say(
+            f"    {name:<6} {best:6.2f} s for {rows:,} lines; heap {heap / rows:5.1f} B/line, indexes {index / rows:5.1f} B/line"
+        )
+    sql("DROP TABLE bench_line_wide, bench_line_narrow")
+    return out
 
 
 def pages(requests: int) -> list[dict]:
@@ -179,7 +239,9 @@ def pages(requests: int) -> list[dict]:
         f"SELECT employer_id, count(*) FROM {LINE} WHERE period = %s GROUP BY 1 ORDER BY 2 DESC LIMIT 1",
         [CURRENT],
     )[0]
-    person_id = sql(f"SELECT person_id FROM {LINE} WHERE period = %s AND employer_id = %s LIMIT 1", [CURRENT, employer_id])[0][0]
+    person_id = sql(
+        f"SELECT person_id FROM {LINE} WHERE period = %s AND employer_id = %s LIMIT 1", [CURRENT, employer_id]
+    )[0][0]
     from shebao.employers.models import Employer
     from shebao.persons.models import Person
 
@@ -216,7 +278,11 @@ def pages(requests: int) -> list[dict]:
             times.append((time.perf_counter() - began) * 1000)
         times.sort()
         out.append(
-            {"page": label, "p50": statistics.median(times), "p95": times[max(0, round(0.95 * len(times)) - 1)]}
+            {
+                "page": label,
+                "p50": statistics.median(times),
+                "p95": times[max(0, round(0.95 * len(times)) - 1)],
+            }
         )
         say(f"    {label:<24} p50 {out[-1]['p50']:7.1f} ms  p95 {out[-1]['p95']:7.1f} ms")
     return out
@@ -228,6 +294,9 @@ def main() -> int:
     parser.add_argument("--periods", type=int, default=24)
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--partitioned", action="store_true", help="then measure the year-partitioned table")
+    parser.add_argument(
+        "--shapes-only", action="store_true", help="only compare today's and a narrow line shape"
+    )
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     setup(args.persons)
@@ -248,10 +317,19 @@ def main() -> int:
         demo_parameters_ensure(first_year=2023, last_year=2027)
         say(f"building {args.persons:,} persons with the demo generator …")
         began = time.perf_counter()
-        generate(employers=max(2, args.persons // 10), persons=args.persons, seed=SEED, current_period=CURRENT)
+        generate(
+            employers=max(2, args.persons // 10), persons=args.persons, seed=SEED, current_period=CURRENT
+        )
         result["generate_seconds"] = round(time.perf_counter() - began, 1)
         sql("ANALYZE")
     say(f"{Employer.objects.count():,} employers, {Person.objects.count():,} persons")
+
+    if args.shapes_only:
+        if not sql(f"SELECT 1 FROM {LINE} WHERE period = %s LIMIT 1", [CURRENT]):
+            timed_settlement(CURRENT)
+        result["shapes"] = shapes(CURRENT)
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
 
     say("empty line table: settlement of 202612")
     sql(f"TRUNCATE {LINE}")
@@ -267,14 +345,18 @@ def main() -> int:
 
     def measure(label: str) -> dict:
         figures = {"disk": line_disk()}
-        say(f"  [{label}] lines {figures['disk']['lines']:,}: heap {figures['disk']['heap_mb']} MB, indexes {figures['disk']['index_mb']} MB")
+        say(
+            f"  [{label}] lines {figures['disk']['lines']:,}: heap {figures['disk']['heap_mb']} MB, indexes {figures['disk']['index_mb']} MB"
+        )
         seconds, run = timed_settlement(NEXT)
         figures["settle"] = round(seconds, 2)
         figures["steps"] = {s["step"]: s["seconds"] for s in run.steps}
         seconds, _ = timed_settlement(NEXT)
         figures["rerun"] = round(seconds, 2)
-        say(f"  [{label}] settlement of 202612 {figures['settle']:.2f} s "
-            f"({figures['settle'] / result['empty']['settle']:.2f}× empty), rerun {figures['rerun']:.2f} s")
+        say(
+            f"  [{label}] settlement of 202612 {figures['settle']:.2f} s "
+            f"({figures['settle'] / result['empty']['settle']:.2f}× empty), rerun {figures['rerun']:.2f} s"
+        )
         vacuum()
         figures["pages"] = pages(args.requests)
         clear_period(NEXT)
@@ -288,7 +370,9 @@ def main() -> int:
     result["load_after"] = os.getloadavg()
     if args.json:
         Path(args.json).write_text(json.dumps(result, ensure_ascii=False, indent=1))
-    print(json.dumps({k: v for k, v in result.items() if k not in ("flat", "partitioned")}, ensure_ascii=False))
+    print(
+        json.dumps({k: v for k, v in result.items() if k not in ("flat", "partitioned")}, ensure_ascii=False)
+    )
     return 0
 
 
