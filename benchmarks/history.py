@@ -328,7 +328,7 @@ def main() -> int:
         if not sql(f"SELECT 1 FROM {LINE} WHERE period = %s LIMIT 1", [CURRENT]):
             timed_settlement(CURRENT)
         result["shapes"] = shapes(CURRENT)
-        print(json.dumps(result, ensure_ascii=False))
+        print(json.dumps(result, ensure_ascii=False, default=str))
         return 0
 
     say("empty line table: settlement of 202612")
@@ -369,9 +369,13 @@ def main() -> int:
         result["partitioned"] = measure("by year")
     result["load_after"] = os.getloadavg()
     if args.json:
-        Path(args.json).write_text(json.dumps(result, ensure_ascii=False, indent=1))
+        Path(args.json).write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str))
     print(
-        json.dumps({k: v for k, v in result.items() if k not in ("flat", "partitioned")}, ensure_ascii=False)
+        json.dumps(
+            {k: v for k, v in result.items() if k not in ("flat", "partitioned")},
+            ensure_ascii=False,
+            default=str,
+        )
     )
     return 0
 
