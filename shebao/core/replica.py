@@ -1,13 +1,14 @@
 """Reads from a PostgreSQL streaming replica (SHEBAO_REPLICA_URL), writes and fresh reads from the primary.
 
-What reads the replica: the queries of a GET/HEAD request (query pages, exports, the office's look-ups, the
-review queue), outside any transaction on the primary, for a user who has not written anything in the last
-SHEBAO_REPLICA_STICKY_SECONDS. Everything else reads the primary: requests that write (POST/PUT/PATCH/DELETE),
-the requests of the same browser for the sticky window after one of its writes (read-your-writes: a cookie
-carries the time until which it reads the primary), reads inside `transaction.atomic` (a service's
-read-modify-write), background tasks and commands, and the tables that decide who the user is (sessions,
-accounts, second factors, the task queue). Without SHEBAO_REPLICA_URL there is no "replica" alias and this
-router answers nothing (Django's default: everything on "default").
+What reads the replica, and only that: the pages that declare themselves read-only look-ups — the portal's query
+pages Q01–Q20 and their exports (`replica_reads_begin` in the portal's item view) and the office's review queue
+(`@replica_reads`) — on a GET/HEAD request, outside any transaction on the primary, for a browser that has not
+written anything in the last SHEBAO_REPLICA_STICKY_SECONDS. Everything else reads the primary: every other page
+(a page that reads and then writes must not read a stale copy), requests that write, the requests of the same
+browser for the sticky window after one of its writes (read-your-writes: a cookie carries the time until which
+it reads the primary), reads inside `transaction.atomic`, background tasks and commands, and the tables that
+decide who the user is (sessions, accounts, second factors, the task queue). Without SHEBAO_REPLICA_URL there is
+no "replica" alias and this router answers nothing (Django's default: everything on "default").
 """
 
 from __future__ import annotations
@@ -64,8 +65,23 @@ def sticky_seconds() -> int:
     return int(getattr(settings, "SHEBAO_REPLICA_STICKY_SECONDS", 15))
 
 
+def replica_reads(view):
+    """Mark a view as a read-only look-up whose GET requests may read the replica."""
+    view.shebao_replica_reads = True
+    return view
+
+
+def replica_reads_begin(request) -> bool:
+    """From inside a view: this request is a read-only look-up; read the replica from here on if the request
+    may (a GET, no recent write by this browser, a replica configured). Returns whether it does."""
+    if getattr(request, "shebao_replica_eligible", False):
+        _replica_allowed.set(True)
+        return True
+    return False
+
+
 class ReplicaRoutingMiddleware:
-    """Decides per request whether its reads may go to the replica, and after a write keeps that browser on the
+    """Decides per request whether a look-up may read the replica, and after a write keeps that browser on the
     primary for the sticky window (a cookie with the time until which it reads the primary)."""
 
     def __init__(self, get_response):
@@ -74,15 +90,15 @@ class ReplicaRoutingMiddleware:
     def __call__(self, request):
         if not replica_configured():
             return self.get_response(request)
-        now = time.time()
         try:
             pinned_until = float(request.COOKIES.get(STICKY_COOKIE, "0"))
         except ValueError:
             pinned_until = 0.0
-        reads_replica = request.method in SAFE_METHODS and pinned_until <= now
-        token = _replica_allowed.set(reads_replica)
+        request.shebao_replica_eligible = request.method in SAFE_METHODS and pinned_until <= time.time()
+        token = _replica_allowed.set(False)
         try:
             response = self.get_response(request)
+            reads_replica = _replica_allowed.get()
         finally:
             _replica_allowed.reset(token)
         if reads_replica and response.streaming:
@@ -99,6 +115,11 @@ class ReplicaRoutingMiddleware:
                 samesite="Lax",
             )
         return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "shebao_replica_reads", False):
+            replica_reads_begin(request)
+        return None
 
 
 def _reading_replica(chunks):

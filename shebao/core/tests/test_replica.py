@@ -1,7 +1,8 @@
 """Read replica (SHEBAO_REPLICA_URL) against a real PostgreSQL streaming replica (deploy/replica.sh): query pages
 read the replica, a user's own declaration is visible to them at once (read-your-writes), and /healthz reports
 the replica's lag. Replay on the replica is paused during the test so that "read from the replica" is visible:
-another user of the same employer does not see the declaration until replay resumes.
+a change to the employer's record made on the primary shows on the Q01 page of a colleague (who reads the
+replica) only once replay resumes, while the operator who has just written reads the primary and sees it.
 
 Runs only when SHEBAO_TEST_REPLICA_SERVER names the replica server (e.g. postgres://postgres@127.0.0.1:5433,
 after `deploy/replica.sh start`) and SHEBAO_DATABASE_URL the primary it replicates."""
@@ -163,22 +164,27 @@ def test_own_declaration_visible_at_once_others_read_the_replica_and_healthz_rep
         assert number in shown and "申报成功" in shown
         assert number in operator.get("/portal/items/progress/")[1]
 
-        # Their colleague reads the replica, which has not replayed the write yet; /healthz shows the lag.
-        assert number not in colleague.get("/portal/items/progress/")[1]
+        # Meanwhile the employer's address changes on the primary (another office's write). The operator, inside
+        # their read-your-writes window, reads the primary; their colleague's query page reads the replica.
+        _sql(primary, "UPDATE employers_employer SET address = '杭州市滨江区复制路9号' "
+             "WHERE id = (SELECT employer_id FROM accounts_user WHERE username = 'employer_operator')")  # fmt: skip
+        assert "复制路9号" in operator.get("/portal/items/Q01/")[1]
+        assert "复制路9号" not in colleague.get("/portal/items/Q01/")[1]
         lagging = json.loads(anonymous.get("/healthz")[1])["replica"]
         assert lagging["replay_paused"] and lagging["lag_bytes"] > 0, lagging
 
-        # Replay resumes: the colleague sees it, the lag goes back to nothing.
+        # Replay resumes: the colleague sees the new address; the replica catches up.
         _sql(f"{REPLICA_SERVER}/postgres", "SELECT pg_wal_replay_resume()")
-        _wait("the colleague to see it", lambda: number in colleague.get("/portal/items/progress/")[1], 30)
+        _wait("the colleague to see it", lambda: "复制路9号" in colleague.get("/portal/items/Q01/")[1], 30)
 
         def caught_up():
             status = json.loads(anonymous.get("/healthz")[1])["replica"]
             return not status["replay_paused"] and status["lag_seconds"] < 5
 
         _wait("the replica to catch up", caught_up)
-        # After the sticky window the operator reads the replica again — and still sees their declaration.
+        # After the sticky window the operator reads the replica again: the caught-up replica has it all.
         time.sleep(STICKY + 1)
+        assert "复制路9号" in operator.get("/portal/items/Q01/")[1]
         assert number in operator.get("/portal/items/progress/")[1]
     finally:
         server.terminate()
