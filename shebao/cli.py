@@ -10,7 +10,7 @@ USAGE = """用法 / usage: shebao <command> [options]
   demo [--employers N] [--persons M] [--seed S] [--host H] [--port P] [--no-serve]
                       准备演示数据库(首次运行时生成演示数据)并启动服务
   serve [--host H] [--port P] [--threads T] [--workers N] [--server waitress|granian|gunicorn]
-                      以生产服务器启动已有数据库(1 个进程: waitress; --workers N: granian N 个进程;
+                      以生产服务器启动已有数据库(1 个进程: waitress; --workers N: gunicorn N 个进程;
                       SIGHUP 平滑重启)
   settle YYYYMM       核定(结算)一个结算期
   credit-interest YYYY

@@ -1,8 +1,8 @@
 """Serving with a production WSGI server, static files through WhiteNoise, and a task worker.
 
-One process: waitress (threads). Several processes (`shebao serve --workers N`): granian (a Rust HTTP front with
-N Python worker processes; chosen on figures against gunicorn's threaded workers, benchmarks/README.md "Servers"),
-or gunicorn when asked (`--server gunicorn`).
+One process: waitress (threads). Several processes (`shebao serve --workers N`): gunicorn's pre-fork arbiter with
+N threaded (gthread) workers — chosen on figures against granian, whose backpressure queue left some requests
+waiting 49 s while others were served (benchmarks/README.md "Servers") — or granian when asked.
 Graceful restart: SIGHUP to the serving process (gunicorn and granian start new workers on the new code and let
 the old ones finish their requests); SIGTERM stops gracefully (requests in flight are finished).
 """
@@ -17,7 +17,7 @@ import threading
 PR_SET_PDEATHSIG = 1
 SERVERS = ("waitress", "gunicorn", "granian")
 # What `--workers N` uses when N > 1 and no --server is named (measured, see benchmarks/README.md).
-MULTIPROCESS_SERVER = "granian"
+MULTIPROCESS_SERVER = "gunicorn"
 GRACEFUL_TIMEOUT = 30  # seconds a stopping worker gets to finish its requests
 
 
