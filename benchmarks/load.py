@@ -353,6 +353,9 @@ def main() -> int:
     parser.add_argument("--target", default=None, help="measure this running base URL instead of --servers")
     parser.add_argument("--users", default="50,100,200")
     parser.add_argument("--think", default="0,1", help="think times in seconds (0: none)")
+    parser.add_argument(
+        "--cells", default=None, help="explicit users:think pairs instead of users × think, e.g. 50:0,100:1"
+    )
     parser.add_argument("--duration", type=int, default=30, help="seconds of load per cell")
     parser.add_argument("--threads", type=int, default=8, help="threads per server process")
     parser.add_argument("--logins", type=int, default=50, help="size of the login burst (0: none)")
@@ -379,8 +382,11 @@ def main() -> int:
             with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
                 json.dump(made, fh)
                 sessions_file = fh.name
-            for think in thinks:
-                for count in users:
+            cells = [(u, t) for t in thinks for u in users]
+            if args.cells:
+                cells = [(int(c.split(":")[0]), float(c.split(":")[1])) for c in args.cells.split(",") if c]
+            for count, think in cells:
+                if True:
                     figures = locust_run(
                         base, users=count, think=think, duration=args.duration, sessions_file=sessions_file
                     )

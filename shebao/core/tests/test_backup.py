@@ -11,7 +11,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback, as every transactional test here: the flush afterwards must not re-create content types
+# under new ids, or the next test that restores its snapshot finds them twice.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 FIGURES = (
     "SELECT count(*), sum(employer_amount), sum(individual_amount) FROM contributions_contributionline",
