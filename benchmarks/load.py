@@ -386,19 +386,18 @@ def main() -> int:
             if args.cells:
                 cells = [(int(c.split(":")[0]), float(c.split(":")[1])) for c in args.cells.split(",") if c]
             for count, think in cells:
-                if True:
-                    figures = locust_run(
-                        base, users=count, think=think, duration=args.duration, sessions_file=sessions_file
-                    )
-                    row = {"server": label, "users": count, "think": think, "load": loadavg(), **figures}
-                    results.append(row)
-                    say(
-                        f"  {label:<12} users {count:>4} think {think:>3}s: {row['rps']:7.1f} req/s  "
-                        f"mean {row['mean']:6.0f}  p50 {row['p50']:6.0f}  p95 {row['p95']:6.0f}  p99 {row['p99']:6.0f} ms  "
-                        f"errors {row['failures']}/{row['requests']}  load {row['load']}"
-                    )
-                    for kind in row["failure_kinds"]:
-                        say(f"      failure: {kind}")
+                figures = locust_run(
+                    base, users=count, think=think, duration=args.duration, sessions_file=sessions_file
+                )
+                row = {"server": label, "users": count, "think": think, "load": loadavg(), **figures}
+                results.append(row)
+                say(
+                    f"  {label:<12} users {count:>4} think {think:>3}s: {row['rps']:7.1f} req/s  "
+                    f"mean {row['mean']:6.0f}  p50 {row['p50']:6.0f}  p95 {row['p95']:6.0f}  p99 {row['p99']:6.0f} ms  "
+                    f"errors {row['failures']}/{row['requests']}  load {row['load']}"
+                )
+                for kind in row["failure_kinds"]:
+                    say(f"      failure: {kind}")
             if args.logins:
                 times = login_burst(base, who, count=args.logins)
                 if times:
