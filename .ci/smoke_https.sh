@@ -2,7 +2,7 @@
 # HTTPS smoke: nginx with a self-signed certificate (deploy/nginx/shebao.conf.template, HTTP/2) in front of a
 # portal process group (SHEBAO_SITES=portal, 2 processes under the multi-process server) and an office process (SHEBAO_SITES=office),
 # a task worker, on PostgreSQL (its own database); then the journey of .ci/smoke_https.py and a graceful restart.
-# Bounded: a watchdog ends the whole run after SMOKE_TIMEOUT seconds (default 300); everything it started is
+# Bounded: a watchdog ends the whole run after SMOKE_TIMEOUT seconds (default 600); everything it started is
 # stopped and its database dropped on every exit.
 #   bash .ci/smoke_https.sh            (needs PostgreSQL on 127.0.0.1:5432; installs nginx from Debian if missing)
 set -euo pipefail
@@ -41,7 +41,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-( sleep "${SMOKE_TIMEOUT:-300}"; echo "[smoke] timed out"; kill -TERM $$ ) &
+( sleep "${SMOKE_TIMEOUT:-600}"; echo "[smoke] timed out"; kill -TERM $$ ) &
 WATCHDOG=$!
 
 if ! command -v nginx >/dev/null 2>&1; then
