@@ -28,13 +28,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 CURRENT = 202611
 NEXT = 202612
 SEED = 20261126
@@ -266,26 +266,9 @@ def pages(requests: int) -> list[dict]:
         ("Q18 年度对账单", f"{q}Q18/"),
         ("Q19 趋势 24个月", f"{q}Q19/?start={periods_before(CURRENT, 23)[-1]}&end={CURRENT}"),
     ]
-    out = []
-    for label, url in plan:
-        for _ in range(2):
-            response = client.get(url)
-            assert response.status_code == 200, (url, response.status_code)
-        times = []
-        for _ in range(requests):
-            began = time.perf_counter()
-            client.get(url)
-            times.append((time.perf_counter() - began) * 1000)
-        times.sort()
-        out.append(
-            {
-                "page": label,
-                "p50": statistics.median(times),
-                "p95": times[max(0, round(0.95 * len(times)) - 1)],
-            }
-        )
-        say(f"    {label:<24} p50 {out[-1]['p50']:7.1f} ms  p95 {out[-1]['p95']:7.1f} ms")
-    return out
+    from queries import measure  # benchmarks/queries.py: warm-up, timed requests, p50 / p95
+
+    return measure({"employer": client}, [(label, "employer", url) for label, url in plan], requests=requests)
 
 
 def main() -> int:
