@@ -2,7 +2,7 @@
 # The read-replica test against a real streaming replica, self-contained: a throw-away primary cluster (initdb,
 # port 5434) and its replica made by deploy/replica.sh (pg_basebackup, port 5435), both under a temporary
 # directory; the test (shebao/core/tests/test_replica.py); then both clusters stopped and removed on every exit.
-# Leaves the machine's own PostgreSQL untouched. Bounded by REPLICA_TIMEOUT seconds (default 300).
+# Leaves the machine's own PostgreSQL untouched. Bounded by REPLICA_TIMEOUT seconds (default 600).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 P="${REPLICA_PRIMARY_PORT:-5434}"; R="${REPLICA_PORT:-5435}"
@@ -21,7 +21,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-( sleep "${REPLICA_TIMEOUT:-300}"; echo "[replica] timed out"; kill -TERM $$ ) &
+( sleep "${REPLICA_TIMEOUT:-600}"; echo "[replica] timed out"; kill -TERM $$ ) &
 WATCHDOG=$!
 
 as_postgres "$BIN/initdb" -D "$WORK/primary" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
