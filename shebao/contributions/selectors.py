@@ -400,6 +400,21 @@ def arrears_for(*, employer, as_of: dt.date, include_paid_late: bool = False) ->
     return Arrears(as_of=as_of, rows=rows)
 
 
+def surcharge_owing() -> QuerySet[EmployerPeriod]:
+    """Office: employer periods whose assessed late surcharge is not yet paid or waived, largest first."""
+    return (
+        EmployerPeriod.objects.filter(surcharge_assessed__gt=F("surcharge_paid") + F("surcharge_waived"))
+        .select_related("employer")
+        .annotate(surcharge_owed=F("surcharge_assessed") - F("surcharge_paid") - F("surcharge_waived"))
+        .order_by("-surcharge_owed", "employer__number", "period")
+    )
+
+
+def surcharge_waivers() -> QuerySet[SurchargeWaiver]:
+    """Office: the waivers, newest first, with who waived them."""
+    return SurchargeWaiver.objects.select_related("employer", "waived_by").order_by("-created_at", "-id")
+
+
 def employers_in_arrears(*, as_of: dt.date) -> QuerySet[EmployerPeriod]:
     """Office: every employer period overdue and not fully paid (employer joined)."""
     return (
