@@ -34,11 +34,20 @@ def _progress_url(number: str) -> str:
     return reverse("portal:item", args=["progress"]) + "?" + urlencode({"open": number})
 
 
+# Period fields an empty form starts with the current period in (Asia/Shanghai); stop periods stay empty
+# because they are a decision the operator has to make.
+PREFILLED_PERIODS = {"start_period", "period"}
+
+
 def _initial(definition) -> dict:
     values = {}
     for f in definition.fields:
         if f.default is not None:
             values[f.name] = f.default
+        elif f.kind == "period" and f.name in PREFILLED_PERIODS:
+            values[f.name] = str(clock.current_period())
+        elif f.kind == "year":
+            values[f.name] = str(clock.current_period().year)
         else:
             values[f.name] = [] if f.kind in ("multi", "table") else ""
     return values
