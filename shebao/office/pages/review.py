@@ -243,7 +243,11 @@ def _decide(request, declaration: Declaration):
             )
         elif action == "reject":
             services.declaration_reject(
-                declaration=declaration, actor=user, comment=comment, reasons=request.POST.getlist("reasons")
+                declaration=declaration,
+                actor=user,
+                comment=comment,
+                reasons=request.POST.getlist("reasons"),
+                today=clock.today(),
             )
             messages.success(request, _("申报 %(number)s 已退回") % {"number": declaration.number})
         else:
