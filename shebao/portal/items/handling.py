@@ -20,6 +20,7 @@ from shebao.core.errors import DomainError, FieldErrors
 from shebao.declarations import clock, selectors, services
 from shebao.declarations.items import DEFINITIONS
 from shebao.declarations.models import State
+from shebao.declarations.preview import declaration_preview
 from shebao.portal.registry import portal_item
 
 HANDLING_CODES = [f"H{n:02d}" for n in range(1, 11)]  # H19 is the accounts' own page
@@ -112,6 +113,8 @@ def _render(request, definition, values, *, errors=None, declaration=None, token
         "notice": notice,
         "drafts": selectors.drafts(employer=employer, item_code=definition.code)[:20],
         "has_lookup": definition.prefill is not None,
+        "has_preview": any(f.name == "wage" for f in definition.fields),
+        "preview": declaration_preview(definition, values, employer=employer, today=today),
     }
     return render(request, "portal/declarations/form.html", context, status=status)
 
@@ -160,6 +163,10 @@ def _post(request, definition):
         declaration = _load(request, number, states=set(State.values))
         if declaration.item_code != definition.code:
             raise Http404
+
+    if action == "preview":  # htmx, as the operator types: the base used and the monthly cost
+        preview = declaration_preview(definition, raw, employer=employer, today=clock.today())
+        return render(request, "portal/declarations/_preview.html", {"preview": preview})
 
     if action == "lookup":
         id_number = str(raw.get("id_number") or "")

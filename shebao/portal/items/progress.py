@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from shebao.catalogue.items import get_item
 from shebao.core.errors import DomainError
 from shebao.core.pdf import pdf_response
-from shebao.declarations import selectors, services
+from shebao.declarations import clock, selectors, services
 from shebao.declarations.items import DEFINITIONS, definition_for
 from shebao.declarations.models import State
+from shebao.declarations.preview import declaration_preview
 from shebao.declarations.receipts import receipt_pdf
 from shebao.declarations.workflow import ACTION_LABELS
 from shebao.portal.registry import portal_item
@@ -133,6 +134,9 @@ def _detail(request, employer, number):
         "can_revise": declaration.state == State.REJECTED,
         "can_continue": declaration.state == State.DRAFT,
         "has_receipt": declaration.state != State.DRAFT,
+        "preview": declaration_preview(definition, declaration.data, employer=employer, today=clock.today())
+        if definition
+        else None,
         "counter_note": (definition.counter_note if definition else "")
         if declaration.state == State.AWAITING_COUNTER
         else "",
