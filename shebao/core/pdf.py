@@ -77,11 +77,21 @@ def mono(value) -> Mono:
     return Mono(str(value))
 
 
+# The CJK font has no glyph at U+00B7 (MIDDLE DOT, the 间隔号 in names such as 阿沛·阿旺晋美, and our own
+# separators) but has the same dot at U+30FB, which GB 2312 maps it to: print that instead of a blank box.
+GLYPH_SUBSTITUTES = str.maketrans({"\u00b7": "\u30fb"})
+
+
+def printable(value) -> str:
+    """Text the CJK font can draw (see GLYPH_SUBSTITUTES)."""
+    return str(value).translate(GLYPH_SUBSTITUTES)
+
+
 def _text(value) -> str:
     """Any value as escaped paragraph text; None and '' become a dash-free blank."""
     if value is None:
         return ""
-    return escape(str(value)).replace("\n", "<br/>")
+    return escape(printable(value)).replace("\n", "<br/>")
 
 
 def _para(value, style: str = "cell") -> Paragraph:
@@ -148,7 +158,7 @@ class PdfDocument:
 
     def __init__(self, *, title: str, subtitle: str = "", footer: str = "", author: str = ""):
         self.title = str(title)
-        self.footer = str(footer) if footer else ""
+        self.footer = printable(footer) if footer else ""
         self.author = str(author) if author else ""
         self.story: list = [_para(title, "title")]
         if subtitle:
