@@ -56,8 +56,7 @@ def _shown(value: str, limit: int = 30) -> str:
 # Free text keeps full-width punctuation (，。；：（）are how Chinese is written); only full-width letters and
 # digits become ASCII, and the ideographic space a space.
 _TEXT_HALFWIDTH = {
-    cp: cp - 0xFEE0
-    for cp in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))
+    cp: cp - 0xFEE0 for cp in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))
 } | {0x3000: 0x20}
 
 

@@ -44,3 +44,33 @@ def test_a_chinese_reason_keeps_its_full_width_punctuation(login_as, personas):
         today=__import__("datetime").date(2026, 11, 26),
     )
     assert evaluation.stored["reason"] == "年度调薪，含岗位津贴（见合同）"
+
+
+def test_wrong_user_type_at_login_gets_a_hint(client, personas):
+    id_number = personas.person_1.id_number
+    as_employer = client.post("/accounts/login/", {"kind": "employer", "username": id_number, "password": "x1"})
+    assert as_employer.status_code == 401
+    assert "您输入的像是公民身份号码。以个人身份登录，请在上方选择「个人用户」。" in text_of(as_employer)
+    credit = personas.employer_a.credit_code
+    as_person = client.post("/accounts/login/", {"kind": "individual", "username": credit, "password": "x1"})
+    assert "您输入的像是单位的统一社会信用代码。办理单位业务，请在上方选择「单位用户」。" in text_of(as_person)
+    plain = client.post("/accounts/login/", {"kind": "employer", "username": "nobody", "password": "x1"})
+    assert plain.status_code == 401 and "您输入的像是" not in text_of(plain)
+
+
+def test_csv_export_says_how_excel_keeps_id_numbers(login_as, personas):
+    page = text_of(login_as(personas.operator_a).get("/portal/items/Q02/"))
+    assert "18 位身份证号会变成 3.30106E+17" in page and "导出 Excel" in page
+
+
+def test_titles_and_lists_carry_no_item_codes(login_as, personas):
+    operator = login_as(personas.operator_a)
+    home = text_of(operator.get("/portal/"))
+    assert "批量导入" in home and "BATCH" not in home and "PROGRESS" not in home
+    assert not re.search(r"\b[QH]\d\d\b", home)
+    for url in ("/portal/items/Q03/", "/portal/items/H01/", "/portal/items/progress/"):
+        html = operator.get(url).content.decode()
+        title = re.search(r"<title>(.*?)</title>", html, flags=re.S).group(1)
+        h1 = re.search(r"<h1>(.*?)</h1>", html, flags=re.S).group(1)
+        assert not re.search(r"[QH]\d\d|PROGRESS", title + h1), (url, title, h1)
+    assert "shebao" not in text_of(operator.get("/portal/"))
