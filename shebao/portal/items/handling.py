@@ -67,7 +67,27 @@ def _table_rows(definition, employer, values, today) -> dict:
     return out
 
 
-def _render(request, definition, values, *, errors=None, declaration=None, token="", notice="", status=200):
+def _prefill_links(prefill, id_number: str) -> list[tuple[str, str]]:
+    """The prefill's next steps as links that carry the person (handling items open with 读取档案 done)."""
+    links = []
+    for label, code in prefill.links if prefill is not None else []:
+        params = {"id_number": id_number, "lookup": 1} if code.startswith("H") else {"id_number": id_number}
+        links.append((label, _item_url(code, **params)))
+    return links
+
+
+def _render(
+    request,
+    definition,
+    values,
+    *,
+    errors=None,
+    declaration=None,
+    token="",
+    notice="",
+    notice_links=(),
+    status=200,
+):
     employer = request.user.employer
     today = clock.today()
     errors = errors or {}
@@ -111,6 +131,7 @@ def _render(request, definition, values, *, errors=None, declaration=None, token
         "declaration": declaration,
         "token": token or services.new_form_token(),
         "notice": notice,
+        "notice_links": notice_links,
         "drafts": selectors.drafts(employer=employer, item_code=definition.code)[:20],
         "has_lookup": definition.prefill is not None,
         "has_preview": any(f.name == "wage" for f in definition.fields),
@@ -145,11 +166,13 @@ def handling_view(request):
         notice = _("审核意见：%(comment)s") % {"comment": declaration.review_comment}
     if declaration is not None and declaration.item_code != definition.code:
         raise Http404
+    links = []
     if request.GET.get("lookup") and request.GET.get("id_number") and definition.prefill is not None:
         prefill = definition.prefill(employer, request.GET["id_number"], clock.today())
         values.update(prefill.values)
         notice = prefill.notice or notice
-    return _render(request, definition, values, declaration=declaration, notice=notice)
+        links = _prefill_links(prefill, prefill.values.get("id_number", ""))
+    return _render(request, definition, values, declaration=declaration, notice=notice, notice_links=links)
 
 
 def _post(request, definition):
@@ -181,7 +204,13 @@ def _post(request, definition):
             if key == "id_number" or value not in ("", None, []):
                 values[key] = value
         return _render(
-            request, definition, values, declaration=declaration, token=token, notice=prefill.notice
+            request,
+            definition,
+            values,
+            declaration=declaration,
+            token=token,
+            notice=prefill.notice,
+            notice_links=_prefill_links(prefill, prefill.values.get("id_number", "")),
         )
 
     try:

@@ -29,25 +29,7 @@ def q09_person_contributions(request):
             end=end.value,
             employer=None if scope.is_individual else scope.employer,
         )
-    names = (
-        dict(Employer.objects.filter(pk__in={m.employer_id for m in months}).values_list("pk", "name"))
-        if months
-        else {}
-    )
-    rows = [
-        {
-            "period": m.period,
-            "employer": names.get(m.employer_id, ""),
-            "insurance": m.insurance,
-            "base": m.base,
-            "employer_amount": m.employer_amount,
-            "individual_amount": m.individual_amount,
-            "total": m.employer_amount + m.individual_amount,
-            "state": _("已到账") if m.paid else _("未到账"),
-            "paid_on": m.paid_on if m.paid else None,
-        }
-        for m in sorted(months, key=lambda m: (m.period, INSURANCE_ORDER.get(m.insurance, 9), m.employer_id))
-    ]
+    rows = contribution_rows(months)
     grid = contribution_grid(rows)
     columns = [
         Column("period", _("结算期"), kind="period", sort="period"),
@@ -122,3 +104,27 @@ def contribution_grid(rows: list[dict]) -> dict | None:
             for period, cells in sorted(by_month.items())
         ],
     }
+
+
+def contribution_rows(months) -> list[dict]:
+    """Q09's rows from ``person_contributions``: one per month, insurance and employer, in that order."""
+    names = (
+        dict(Employer.objects.filter(pk__in={m.employer_id for m in months}).values_list("pk", "name"))
+        if months
+        else {}
+    )
+    rows = [
+        {
+            "period": m.period,
+            "employer": names.get(m.employer_id, ""),
+            "insurance": m.insurance,
+            "base": m.base,
+            "employer_amount": m.employer_amount,
+            "individual_amount": m.individual_amount,
+            "total": m.employer_amount + m.individual_amount,
+            "state": _("已到账") if m.paid else _("未到账"),
+            "paid_on": m.paid_on if m.paid else None,
+        }
+        for m in sorted(months, key=lambda m: (m.period, INSURANCE_ORDER.get(m.insurance, 9), m.employer_id))
+    ]
+    return rows

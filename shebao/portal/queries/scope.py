@@ -86,10 +86,15 @@ def employee_by_name(*, employer, name: str) -> Person:
         .distinct()[:2]
     )
     if not ids:
-        raise PersonNotFound(_("本单位没有姓名为「%(name)s」的参保职工。") % {"name": name[:30]}, field="name")
+        raise PersonNotFound(
+            _("本单位没有姓名为「%(name)s」的参保职工。") % {"name": name[:30]}, field="name"
+        )
     if len(ids) > 1:
         count = (
-            Employment.objects.filter(employer=employer, person_name=name).values("person_id").distinct().count()
+            Employment.objects.filter(employer=employer, person_name=name)
+            .values("person_id")
+            .distinct()
+            .count()
         )
         raise PersonNotFound(
             _("本单位有 %(count)d 名职工姓名为「%(name)s」，请同时输入公民身份号码。")

@@ -45,3 +45,61 @@ def test_q09_name_not_unique_or_not_here(login_as, history):
     assert "本单位有 2 名职工姓名为「王小明」，请同时输入公民身份号码。" in text
     other = text_of(login_as(p.operator_b).get(Q09, {"name": "赵强"}))
     assert "本单位没有姓名为「赵强」的参保职工。" in other and p.person_3.id_number not in other
+
+
+def test_roster_rows_lead_to_the_employee_page(login_as, history):
+    p = history.personas
+    operator = login_as(p.operator_a)
+    roster = operator.get("/portal/items/Q02/").content.decode()
+    link = f"/portal/employees/?id_number={p.person_1.id_number}"
+    assert f'href="{link}"' in roster
+    page = operator.get(link)
+    assert page.status_code == 200
+    text = text_of(page)
+    assert "王小明" in text and "自 202401 起参保" in text and "当前缴费基数 4,812.00" in text
+    # a year of contributions up to the current period (202403), months × insurances
+    grid = _grid(page)
+    assert [row[0] for row in grid] == ["202401", "202402", "202403"]
+    assert grid[0][-1] == "1,775.63"
+    # next steps carry the person
+    html = page.content.decode()
+    assert f"/portal/items/H04/?id_number={p.person_1.id_number}&amp;lookup=1" in html
+    assert f"/portal/items/Q07/?id_number={p.person_1.id_number}" in html
+
+
+def test_employee_page_is_the_employers_own(login_as, history):
+    p = history.personas
+    assert (
+        login_as(p.operator_b).get(f"/portal/employees/?id_number={p.person_1.id_number}").status_code == 404
+    )
+    assert login_as(p.operator_a).get("/portal/employees/?id_number=").status_code == 404
+    assert (
+        login_as(p.individual).get(f"/portal/employees/?id_number={p.person_1.id_number}").status_code == 403
+    )
+
+
+def test_h01_lookup_of_someone_insured_here_says_so_at_once(login_as, personas):
+    operator = login_as(personas.operator_a)
+    id_number = personas.person_1.id_number
+    for response in (
+        operator.post("/portal/items/H01/", {"id_number": id_number, "action": "lookup"}),
+        operator.get("/portal/items/H01/", {"id_number": id_number, "lookup": "1"}),
+        operator.post("/portal/items/H02/", {"id_number": id_number, "action": "lookup"}),
+    ):
+        assert response.status_code == 200  # no detour to H02, which would refuse at submit
+        text = text_of(response)
+        assert "该人员已在本单位参保（自 202401 起），不需要再办理参保登记。" in text
+        html = response.content.decode()
+        assert f"/portal/items/Q09/?id_number={id_number}" in html
+        assert f"/portal/items/H04/?id_number={id_number}&amp;lookup=1" in html
+
+
+def test_withdraw_asks_first(login_as, personas):
+    from shebao.declarations.tests.conftest import h01_raw
+    from shebao.declarations.tests.helpers import submit
+
+    declaration = submit(personas, "H01", h01_raw())
+    page = login_as(personas.operator_a).get("/portal/items/progress/", {"open": declaration.number})
+    html = page.content.decode()
+    confirm = re.search(r'<details class="confirm-withdraw">(.*?)</details>', html, flags=re.S).group(1)
+    assert "撤回后本申报不再审核，且不能恢复" in confirm and 'value="withdraw"' in confirm and "确认撤回" in confirm

@@ -48,12 +48,16 @@ def test_a_chinese_reason_keeps_its_full_width_punctuation(login_as, personas):
 
 def test_wrong_user_type_at_login_gets_a_hint(client, personas):
     id_number = personas.person_1.id_number
-    as_employer = client.post("/accounts/login/", {"kind": "employer", "username": id_number, "password": "x1"})
+    as_employer = client.post(
+        "/accounts/login/", {"kind": "employer", "username": id_number, "password": "x1"}
+    )
     assert as_employer.status_code == 401
     assert "您输入的像是公民身份号码。以个人身份登录，请在上方选择「个人用户」。" in text_of(as_employer)
     credit = personas.employer_a.credit_code
     as_person = client.post("/accounts/login/", {"kind": "individual", "username": credit, "password": "x1"})
-    assert "您输入的像是单位的统一社会信用代码。办理单位业务，请在上方选择「单位用户」。" in text_of(as_person)
+    assert "您输入的像是单位的统一社会信用代码。办理单位业务，请在上方选择「单位用户」。" in text_of(
+        as_person
+    )
     plain = client.post("/accounts/login/", {"kind": "employer", "username": "nobody", "password": "x1"})
     assert plain.status_code == 401 and "您输入的像是" not in text_of(plain)
 
