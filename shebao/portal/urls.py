@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("me/", views.profile, name="profile"),
     path("employees/", employee.employee, name="employee"),
+    path("search/", views.search, name="search"),
     path("items/<str:code>/", views.item, name="item"),
 ]

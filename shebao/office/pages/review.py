@@ -85,6 +85,7 @@ def queue(request):
         "filters": filters,
         "query": urlencode({k: v for k, v in request.GET.items() if k != "page" and v}),
         "items": [(code, d.item.name, counts["per_item"].get(code, 0)) for code, d in DEFINITIONS.items()],
+        "per_day": counts["per_day"],
         "states": [
             (value, label, counts["per_state"].get(value, 0))
             for value, label in State.choices

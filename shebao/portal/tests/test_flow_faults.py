@@ -102,4 +102,8 @@ def test_withdraw_asks_first(login_as, personas):
     page = login_as(personas.operator_a).get("/portal/items/progress/", {"open": declaration.number})
     html = page.content.decode()
     confirm = re.search(r'<details class="confirm-withdraw">(.*?)</details>', html, flags=re.S).group(1)
-    assert "撤回后本申报不再审核，且不能恢复" in confirm and 'value="withdraw"' in confirm and "确认撤回" in confirm
+    assert (
+        "撤回后本申报不再审核，且不能恢复" in confirm
+        and 'value="withdraw"' in confirm
+        and "确认撤回" in confirm
+    )
