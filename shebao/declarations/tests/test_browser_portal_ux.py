@@ -48,7 +48,9 @@ def test_check_before_submit_decision_checks_and_flow(personas, browser_context_
     both_sizes(operator, "h01_preview")
     operator.get_by_role("button", name="申报", exact=True).click()
     operator.wait_for_load_state("networkidle")
-    assert "按上限 26,250.00 计" in operator.locator(".cost-preview").inner_text()  # kept on the progress page
+    assert (
+        "按上限 26,250.00 计" in operator.locator(".cost-preview").inner_text()
+    )  # kept on the progress page
     both_sizes(operator, "h01_progress")
 
     operator.goto("/portal/")
