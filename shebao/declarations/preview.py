@@ -13,14 +13,13 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from shebao.contributions import selectors as params
 from shebao.contributions.rules import contribution
-from shebao.contributions.selectors import ParameterMissing
-from shebao.contributions.services import rounding_rule
 from shebao.core.choices import Insurance
 from shebao.core.errors import ValidationFailed
 from shebao.core.money import ZERO, format_money
 from shebao.core.period import Period
+from shebao.parameters import selectors as params
+from shebao.parameters.selectors import ParameterMissing, rounding_rule
 from shebao.persons.models import ContributionBase, Coverage
 from shebao.persons.services import clamped_bases
 

@@ -12,17 +12,13 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from shebao.contributions.models import ContributionLine
-from shebao.contributions.selectors import (
-    arrears_for,
-    employer_periods,
-    medical_balance,
-    pension_balance,
-)
+from shebao.contributions.selectors import arrears_for, employer_periods
 from shebao.core.choices import EmploymentStatus, Insurance
 from shebao.core.money import ZERO, round_money
 from shebao.core.period import Period
 from shebao.declarations import selectors as declarations
 from shebao.declarations.models import Declaration, State
+from shebao.individual_accounts.selectors import medical_balance, pension_balance
 from shebao.persons.models import Employment
 
 RECENT_ITEMS_KEY = "portal_recent_items"

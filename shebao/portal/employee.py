@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts.permissions import can_use_item, item_required
 from shebao.catalogue.items import get_item
-from shebao.contributions.selectors import medical_account_year, pension_account_year, person_contributions
+from shebao.contributions.selectors import person_contributions
 from shebao.core.choices import Insurance
 from shebao.declarations import clock
 from shebao.declarations.selectors import declarations_for_employer
+from shebao.individual_accounts.selectors import medical_account_year, pension_account_year
 from shebao.persons.models import Coverage, Employment
 
 from .items.q09 import contribution_grid, contribution_rows
