@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from shebao.core.money import DEFAULT_ROUNDING, round_money
 
+
 def maternity_allowance(average_base: Decimal, leave_days: int, rule: str = DEFAULT_ROUNDING) -> Decimal:
     """The employer's average monthly base ÷ 30 × leave days: 6,000.00 and 158 days → 31,600.00."""
     return round_money(average_base * leave_days / 30, rule)

@@ -123,3 +123,146 @@ def injury_covered_on(*, person, employer, day: dt.date) -> bool:
 def retiree_pension(*, person) -> PensionPayment | None:
     """Q14: the person's most recent monthly pension payment."""
     return PensionPayment.objects.filter(person=person).order_by("-period").first()
+
+
+# --- the initial pension (H12, the demo) ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndexYear:
+    """One base year of the contribution index: its paid months, their bases and that year's average wage."""
+
+    year: int
+    months: int
+    base_total: Decimal
+    average_wage_year: int  # the year whose average wage was used (the earliest published one before it)
+    average_wage: Decimal
+    ratio_total: Decimal  # Σ base ÷ average wage over the year's months (unrounded)
+
+
+@dataclass(frozen=True)
+class PensionComputation:
+    """The initial pension with every input and intermediate figure (money.md 'Initial pension')."""
+
+    person_id: int
+    birth_date: dt.date
+    retirement_date: dt.date
+    start_period: int  # the first month paid: the month after the retirement date
+    age_months: int
+    average_wage_year: int  # A's year: the year before retirement
+    average_wage: Decimal  # A
+    paid_months: int
+    index_years: tuple[IndexYear, ...]
+    contribution_index: Decimal  # I, 4 decimals
+    basic: Decimal  # (A + A × I) / 2 × N × 1 %
+    balance_at: object  # individual_accounts.selectors.PensionBalanceAt
+    divisor: Decimal
+    account: Decimal  # balance ÷ divisor
+    rounding: str
+
+    @property
+    def contribution_years(self) -> Decimal:
+        """N = paid months ÷ 12 (shown to 2 decimals; the basic pension uses the exact months)."""
+        return (Decimal(self.paid_months) / 12).quantize(Decimal("0.01"))
+
+    @property
+    def age_label(self) -> str:
+        years, months = divmod(self.age_months, 12)
+        return f"{years}岁{months}个月" if months else f"{years}岁"
+
+    @property
+    def balance(self) -> Decimal:
+        return self.balance_at.balance
+
+    @property
+    def total(self) -> Decimal:
+        return self.basic + self.account
+
+
+def age_in_months(birth_date: dt.date, day: dt.date) -> int:
+    """Whole months of age on `day` (a month is complete on the birth day's date)."""
+    months = (day.year - birth_date.year) * 12 + (day.month - birth_date.month)
+    return months - (1 if day.day < birth_date.day else 0)
+
+
+def pension_paid_months(*, person) -> dict[int, Decimal]:
+    """Period → the month's pension base, over every month credited to the person's pension account (a paid
+    month, any employer). The base of a month is its latest pension line at each employer (an adjustment line
+    carries the new base, a back-payment line its own), summed over employers."""
+    from shebao.contributions.models import ContributionLine
+    from shebao.individual_accounts.models import PensionEntry
+
+    credited = set(
+        PensionEntry.objects.filter(person=person, kind=PensionEntry.Kind.CREDIT).values_list(
+            "employer_id", "period"
+        )
+    )
+    latest: dict[tuple[int, int], Decimal] = {}
+    lines = ContributionLine.objects.filter(person=person, insurance=Insurance.PENSION).order_by("id")
+    for employer_id, period, base in lines.values_list("employer_id", "period", "base"):
+        if (employer_id, period) in credited:
+            latest[(employer_id, period)] = base
+    months: dict[int, Decimal] = {}
+    for (_employer, period), base in latest.items():
+        months[period] = months.get(period, ZERO) + base
+    return months
+
+
+def pension_computation(*, person, retirement_date: dt.date) -> PensionComputation:
+    """The one computation of the initial pension (H12's check shows it, its approval records it, the demo
+    uses it): A = the average wage of the year before retirement; I = the mean over paid months of base ÷ the
+    average wage of the month's base year (the earliest published one for months before it), 4 decimals;
+    N = paid months ÷ 12; basic = (A + A × I) / 2 × N × 1 %; the account part = the balance at the retirement
+    date (individual_accounts.selectors.pension_balance_at: this year's interest so far included) ÷ the
+    divisor of the age in years and months (the parameter table, interpolated). Raises ParameterMissing."""
+    from shebao.individual_accounts.selectors import pension_balance_at
+    from shebao.parameters.models import AverageWage, PolicySetting
+    from shebao.parameters.selectors import (
+        ParameterMissing,
+        account_pension_divisor_for,
+        average_wage_for,
+        policy_int,
+        rounding_rule,
+    )
+
+    from . import rules
+
+    retire_period = Period.from_date(retirement_date).value
+    rule = rounding_rule(retire_period)
+    a_year = retirement_date.year - 1
+    a = average_wage_for(year=a_year)
+    wages = dict(AverageWage.objects.values_list("year", "monthly_amount"))
+    earliest = min(wages)
+    try:
+        first_month = policy_int(PolicySetting.Key.BASE_YEAR_FIRST_MONTH, period=retire_period)
+    except ParameterMissing:
+        first_month = 1
+    by_year: dict[int, list[Decimal]] = {}
+    for period, base in pension_paid_months(person=person).items():
+        year, month = divmod(period, 100)
+        by_year.setdefault(year if month >= first_month else year - 1, []).append(base)
+    index_years = []
+    for year in sorted(by_year):
+        used = year if year in wages else max([y for y in wages if y <= year], default=earliest)
+        bases = by_year[year]
+        total = sum(bases, ZERO)
+        index_years.append(IndexYear(year, len(bases), total, used, wages[used], total / wages[used]))
+    months = sum(y.months for y in index_years)
+    index = (
+        rules.contribution_index(sum((y.ratio_total for y in index_years), ZERO), months) if months else ZERO
+    )
+    basic = rules.basic_pension_for_months(a, index, months, rule)
+    balance_at = pension_balance_at(person=person, day=retirement_date)
+    age = age_in_months(person.birth_date, retirement_date)
+    divisor = account_pension_divisor_for(age_months=age, period=retire_period)
+    account = rules.account_pension(balance_at.balance, divisor, rule)
+    return PensionComputation(
+        person.pk, person.birth_date, retirement_date, (Period(retire_period) + 1).value, age, a_year, a,
+        months, tuple(index_years), index, basic, balance_at, divisor, account, rule,
+    )  # fmt: skip
+
+
+def pension_award_of(*, person):
+    from .models import PensionAward
+
+    return PensionAward.objects.filter(person=person).first()

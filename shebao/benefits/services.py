@@ -283,3 +283,90 @@ def benefit_rows_import(*, kind: str, rows: list[dict]) -> ImportResult:
         transaction.set_rollback(True)
         raise ImportRejected(errors)
     return ImportResult(created=len(rows))
+
+
+def _sheet(computation) -> dict:
+    """The computation's figures as JSON (strings for money), for the printable sheet."""
+    b = computation.balance_at
+    return {
+        "index_years": [
+            {
+                "year": y.year,
+                "months": y.months,
+                "base_total": str(y.base_total),
+                "average_wage_year": y.average_wage_year,
+                "average_wage": str(y.average_wage),
+                "ratio_total": str(y.ratio_total.quantize(Decimal("0.000001"))),
+            }
+            for y in computation.index_years
+        ],
+        "balance": {
+            "closed_year": b.closed_year,
+            "closed_balance": str(b.closed_balance),
+            "carried": str(b.carried),
+            "opening": str(b.opening),
+            "credits": [[m, str(v)] for m, v in b.credits],
+            "credits_total": str(b.credits_total),
+            "months": b.months,
+            "rate_year": b.rate_year,
+            "rate": str(b.rate),
+            "interest": str(b.interest),
+            "balance": str(b.balance),
+        },
+        "rounding": computation.rounding,
+    }
+
+
+@transaction.atomic
+def pension_award_record(
+    *,
+    person,
+    employer,
+    retirement_date: dt.date,
+    retirement_type: str,
+    today: dt.date,
+    declaration_number: str = "",
+    source: str = "declaration",
+):
+    """Compute the initial pension (benefits.selectors.pension_computation, the one formula) and record it,
+    with the monthly payments from the month after retirement up to the current month (at least the first):
+    what Q04 and Q14 show."""
+    from .models import PensionAward
+    from .selectors import pension_computation
+
+    if PensionAward.objects.filter(person=person).exists():
+        raise DomainError(_("%(name)s 的养老待遇已核定") % {"name": person.name}, field="id_number")
+    c = pension_computation(person=person, retirement_date=retirement_date)
+    award = PensionAward.objects.create(
+        person=person,
+        employer=employer,
+        declaration_number=declaration_number,
+        retirement_type=retirement_type,
+        retirement_date=retirement_date,
+        start_period=c.start_period,
+        age_months=c.age_months,
+        average_wage_year=c.average_wage_year,
+        average_wage=c.average_wage,
+        paid_months=c.paid_months,
+        contribution_index=c.contribution_index,
+        basic_amount=c.basic,
+        balance=c.balance,
+        divisor=c.divisor,
+        account_amount=c.account,
+        total=c.total,
+        sheet=_sheet(c),
+    )
+    last = max(Period(c.start_period), Period.from_date(today))
+    period = Period(c.start_period)
+    while period <= last:
+        pension_payment_record(
+            person=person,
+            employer=employer,
+            period=period.value,
+            basic_amount=c.basic,
+            account_amount=c.account,
+            paid_on=max(today, period.first_day()) if period.value > Period.from_date(today).value else today,
+            source=source,
+        )
+        period = period + 1
+    return award

@@ -119,6 +119,15 @@ class PolicySetting(models.Model):
         MAX_BACKDATE_MONTHS = "max_backdate_months", _("参保开始期最多追溯月数")
         DIVISOR_INTERPOLATION = "divisor_interpolation", _("计发月数按月插值(linear/whole_years)")
         MAX_BACK_PAYMENT_MONTHS = "max_back_payment_months", _("补缴一次最多月数")
+        SPECIAL_RETIREMENT_YEARS_EARLIER = "special_retirement_years_earlier", _("特殊工种提前退休年数")
+        ILLNESS_RETIREMENT_YEARS_EARLIER_MALE = (
+            "illness_retirement_years_earlier_male",
+            _("男职工病退提前年数"),
+        )
+        ILLNESS_RETIREMENT_YEARS_EARLIER_FEMALE = (
+            "illness_retirement_years_earlier_female",
+            _("女职工病退提前年数"),
+        )
 
     key = models.CharField(_("参数"), max_length=48, choices=Key.choices)
     effective_from = models.PositiveIntegerField(_("起始期"))

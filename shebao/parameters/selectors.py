@@ -12,6 +12,7 @@ from shebao.core.choices import EmployerType, Insurance
 from shebao.core.errors import DomainError
 from shebao.core.period import Period
 
+from . import rules
 from .models import (
     AccountPensionDivisor,
     AverageWage,
@@ -24,7 +25,6 @@ from .models import (
     RetirementAgeRule,
     RiskClassRate,
 )
-from . import rules
 from .rules import RetirementRule
 
 RISK_CLASSES = range(1, 9)

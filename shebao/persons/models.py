@@ -68,7 +68,9 @@ class Employment(models.Model):
         _("用工形式"), max_length=20, choices=EmploymentForm.choices, default=EmploymentForm.CONTRACT
     )
     # Decides a woman's retirement age (money.md): default by employer type, changed through H09 or the office.
-    post_type = models.CharField(_("岗位类型"), max_length=8, choices=PostType.choices, default=PostType.WORKER)
+    post_type = models.CharField(
+        _("岗位类型"), max_length=8, choices=PostType.choices, default=PostType.WORKER
+    )
     start_period = models.PositiveIntegerField(_("参保开始期"))
     stop_period = models.PositiveIntegerField(_("停保期"), null=True, blank=True)
     stop_reason = models.CharField(_("减员原因"), max_length=2, choices=StopReason.choices, blank=True)

@@ -22,6 +22,14 @@ MATERNITY = {
     "miscarriage_late": (42, D("3000.00")),
 }
 # Minimum contribution years: 15, then half a year more each year from 2030 until 20 (money.md).
+# The one-window limit of a back payment, and how much earlier special-type and illness retirements may be than
+# the statutory age (traditional 55/45 for special posts, 50/45 for illness; not in money.md: illustrative).
+EARLY = {
+    "max_back_payment_months": "60",
+    "special_retirement_years_earlier": "5",
+    "illness_retirement_years_earlier_male": "10",
+    "illness_retirement_years_earlier_female": "5",
+}
 MIN_YEARS = {203001 + 100 * i: str(D("15.5") + D("0.5") * i) for i in range(10)}
 
 
@@ -47,9 +55,8 @@ def seed(apps, schema_editor):
     setting.objects.update_or_create(
         key="divisor_interpolation", effective_from=SINCE, defaults={"value": "linear"}
     )
-    setting.objects.update_or_create(
-        key="max_back_payment_months", effective_from=SINCE, defaults={"value": "60"}
-    )
+    for key, value in EARLY.items():
+        setting.objects.update_or_create(key=key, effective_from=SINCE, defaults={"value": value})
     setting.objects.filter(key="maternity_leave_days").delete()
 
 
@@ -58,7 +65,7 @@ def unseed(apps, schema_editor):
         apps.get_model("parameters", name).objects.all().delete()
     setting = apps.get_model("parameters", "PolicySetting")
     setting.objects.filter(key="min_contribution_years", effective_from__gte=203001).delete()
-    setting.objects.filter(key__in=["divisor_interpolation", "max_back_payment_months"]).delete()
+    setting.objects.filter(key__in=["divisor_interpolation", *EARLY]).delete()
     setting.objects.get_or_create(key="maternity_leave_days", effective_from=SINCE, defaults={"value": "158"})
 
 

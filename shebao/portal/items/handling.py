@@ -57,7 +57,9 @@ def _table_rows(definition, employer, values, today) -> dict:
     return out
 
 
-def _render(request, definition, values, *, errors=None, declaration=None, token="", notice="", status=200):
+def _render(
+    request, definition, values, *, errors=None, declaration=None, token="", notice="", notes=(), status=200
+):
     employer = request.user.employer
     today = clock.today()
     errors = errors or {}
@@ -101,6 +103,7 @@ def _render(request, definition, values, *, errors=None, declaration=None, token
         "declaration": declaration,
         "token": token or services.new_form_token(),
         "notice": notice,
+        "notes": list(notes),
         "drafts": selectors.drafts(employer=employer, item_code=definition.code)[:20],
         "has_lookup": definition.prefill is not None,
     }
@@ -166,6 +169,23 @@ def _post(request, definition):
                 values[key] = value
         return _render(
             request, definition, values, declaration=declaration, token=token, notice=prefill.notice
+        )
+
+    if action == "preview":
+        # 检查/试算: the item's checks run as at submission, and what they computed (the base used, the back
+        # payment's amounts, the pension) is shown — by the same functions approval records with. Nothing is saved.
+        evaluation = definition.evaluate(raw, employer=employer, today=clock.today(), declaration=declaration)
+        notes = [n for result in evaluation.results for n in result.notes]
+        if evaluation.ok and not notes:
+            notes = [_("检查通过，可以申报。")]
+        return _render(
+            request,
+            definition,
+            raw,
+            errors=evaluation.field_errors,
+            declaration=declaration,
+            token=token,
+            notes=notes,
         )
 
     try:
