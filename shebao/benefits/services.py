@@ -19,7 +19,7 @@ from shebao.core.money import round_money
 from shebao.core.numbering import create_numbered
 from shebao.core.period import Period
 from shebao.parameters.models import PolicySetting
-from shebao.parameters.selectors import policy_int, rounding_rule
+from shebao.parameters.selectors import maternity_entitlement_for, rounding_rule
 from shebao.persons.models import Employment
 
 from . import rules
@@ -91,12 +91,18 @@ def maternity_payment_record(
     leave_days: int | None = None,
     medical_costs: Decimal = Decimal("0.00"),
     average_base: Decimal | None = None,
+    babies: int = 1,
+    pregnancy_months: int = 0,
     source: str = "manual",
 ) -> MaternityPayment:
-    """Allowance = the employer's average monthly base ÷ 30 × leave days (default: the policy's leave days)."""
+    """Allowance = the employer's average monthly base ÷ 30 × leave days. The leave days come from the
+    leave-days table by delivery type (babies of a multiple birth, months of pregnancy of a miscarriage);
+    only the office's benefit file may state them itself."""
     birth_month = Period.from_date(delivery_date).value
     if leave_days is None:
-        leave_days = policy_int(Key.MATERNITY_LEAVE_DAYS, period=birth_month)
+        leave_days = maternity_entitlement_for(
+            delivery_type=delivery_type, period=birth_month, babies=babies, pregnancy_months=pregnancy_months
+        ).leave_days
     if leave_days <= 0:
         raise DomainError(_("产假天数必须大于0"), field="leave_days")
     if average_base is None:
@@ -285,6 +291,9 @@ def benefit_rows_import(*, kind: str, rows: list[dict]) -> ImportResult:
     return ImportResult(created=len(rows))
 
 
+PENSION_PAY_DAY = 10  # pensions are paid on the 10th of the month
+
+
 def _sheet(computation) -> dict:
     """The computation's figures as JSON (strings for money), for the printable sheet."""
     b = computation.balance_at
@@ -327,10 +336,12 @@ def pension_award_record(
     today: dt.date,
     declaration_number: str = "",
     source: str = "declaration",
+    awarded_on: dt.date | None = None,
 ):
     """Compute the initial pension (benefits.selectors.pension_computation, the one formula) and record it,
-    with the monthly payments from the month after retirement up to the current month (at least the first):
-    what Q04 and Q14 show."""
+    with the monthly payments from the month after retirement up to `today`'s month (at least the first): what
+    Q04 and Q14 show. A month is paid on its PENSION_PAY_DAY, or on the award's day (default `today`) when that is
+    later (the months an award made late pays at once)."""
     from .models import PensionAward
     from .selectors import pension_computation
 
@@ -356,8 +367,8 @@ def pension_award_record(
         total=c.total,
         sheet=_sheet(c),
     )
-    last = max(Period(c.start_period), Period.from_date(today))
-    period = Period(c.start_period)
+    awarded_on = awarded_on or today
+    period, last = Period(c.start_period), max(Period(c.start_period), Period.from_date(today))
     while period <= last:
         pension_payment_record(
             person=person,
@@ -365,7 +376,7 @@ def pension_award_record(
             period=period.value,
             basic_amount=c.basic,
             account_amount=c.account,
-            paid_on=max(today, period.first_day()) if period.value > Period.from_date(today).value else today,
+            paid_on=max(awarded_on, dt.date(period.year, period.month, PENSION_PAY_DAY)),
             source=source,
         )
         period = period + 1
