@@ -335,3 +335,28 @@ def test_approval_recomputes_and_matches_what_was_shown(personas):
 
     approve(personas, declaration)
     assert f"{PensionAward.objects.get(person=person).total:,.2f}" == shown
+
+
+def test_post_type_changed_through_h09_moves_a_womans_retirement_age(personas):
+    person = _retiree(
+        personas, name="罗敏", birth=dt.date(1972, 1, 20), seq=78, employer=personas.employer_a,
+        first=199611, ratio=Decimal("1"), closing=Decimal("1000.00"),
+    )  # fmt: skip
+    assert Employment.objects.get(person=person).post_type == "worker"  # an enterprise: worker by default
+    h09 = submit(personas, "H09", {"id_number": person.id_number, "post_type": "cadre"})
+    from shebao.declarations.services import review_evaluation
+
+    assert any("岗位类型" in f for f in review_evaluation(h09, today=TODAY).flags)
+    from .helpers import approve
+
+    assert approve(personas, h09).state == State.COMPLETED
+    assert Employment.objects.get(person=person).post_type == "cadre"
+    raw = {
+        "id_number": person.id_number,
+        "name": person.name,
+        "retirement_date": "2026-11-20",
+        "type": "normal",
+    }
+    assert "55岁7个月" in errors_of("H12", raw, personas)["retirement_date"][0]
+    q02 = login("a_operator").get("/portal/items/Q02/?q=" + person.id_number).content.decode()
+    assert "管理技术岗位" in q02

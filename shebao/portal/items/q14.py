@@ -4,7 +4,7 @@ reach retirement age within six months (or already have)."""
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shebao.core.choices import Gender
+from shebao.core.choices import Gender, PostType, retirement_group_of
 from shebao.core.period import Period
 from shebao.parameters.rules import retirement_age_months, retirement_period
 from shebao.parameters.selectors import retirement_rule_for
@@ -16,6 +16,7 @@ from shebao.portal.queries.scope import employer_of
 from shebao.portal.registry import portal_item
 
 GENDER_LABELS = dict(Gender.choices)
+POST_LABELS = dict(PostType.choices)
 TABS = [("retired", gettext_lazy("退休人员")), ("due", gettext_lazy("六个月内到龄人员"))]
 WITHIN_MONTHS = 6
 
@@ -60,11 +61,11 @@ def q14_retirement(request):
         default_sort = "-stop_period"
         empty = _("本单位没有退休人员。")
     else:
-        rules = {"M": retirement_rule_for("male"), "F": retirement_rule_for("female_worker")}
+        rules = {group: retirement_rule_for(group) for group in ("male", "female_worker", "female_cadre")}
 
         def enrich(rows):
             for row in rows:
-                rule = rules[row.person.gender]
+                rule = rules[retirement_group_of(row.person.gender, row.post_type)]
                 row.retirement_age = _age_text(retirement_age_months(row.person.birth_date, rule))
                 row.retirement_period = retirement_period(row.person.birth_date, rule)
                 months = Period(row.retirement_period) - period
@@ -77,6 +78,7 @@ def q14_retirement(request):
             Column("retirement_age", _("法定退休年龄")),
             Column("retirement_period", _("到龄年月"), kind="period"),
             Column("remaining", _("距到龄")),
+            Column("post_type", _("岗位类型"), display=lambda v: str(POST_LABELS.get(v, v))),
         ]
         rows = reaching_retirement(employer=employer, period=period.value, within_months=WITHIN_MONTHS)
         default_sort = "birth_date"
