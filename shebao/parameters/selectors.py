@@ -187,6 +187,16 @@ def maternity_entitlement_for(
         ) from None
 
 
+def base_year_of_period(period: int) -> int:
+    """The base year a period belongs to (the base year's first month is a parameter, January by default)."""
+    year, month = divmod(int(period), 100)
+    try:
+        first_month = policy_int(PolicySetting.Key.BASE_YEAR_FIRST_MONTH, period=int(period))
+    except ParameterMissing:
+        first_month = 1
+    return year if month >= first_month else year - 1
+
+
 def min_contribution_years_for(*, period: int) -> Decimal:
     """Minimum contribution years for a retirement in `period` (15, rising from 2030: data)."""
     return policy_decimal(PolicySetting.Key.MIN_CONTRIBUTION_YEARS, period=period)

@@ -79,11 +79,7 @@ def current_base_here(ctx: CheckContext, period: int) -> ContributionBase | None
 
 def base_year_of(period: Period) -> int:
     """The base year a period belongs to (the base year's first month is a parameter, January by default)."""
-    try:
-        first_month = params.policy_int("base_year_first_month", period=int(period))
-    except ParameterMissing:
-        first_month = 1
-    return period.year if period.month >= first_month else period.year - 1
+    return params.base_year_of_period(int(period))
 
 
 def retirement_group(gender: str) -> str:

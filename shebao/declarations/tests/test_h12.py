@@ -22,6 +22,16 @@ from .helpers import errors_of, submit, submit_and_approve
 from .test_journey import login, post_form, review_and_approve
 
 pytestmark = pytest.mark.django_db
+NOW = dt.datetime(2026, 11, 26, 4, 0, tzinfo=dt.UTC)  # TODAY, 12:00 in Asia/Shanghai
+
+
+@pytest.fixture(autouse=True)
+def _frozen_now(monkeypatch):
+    """Query pages take the current period from timezone.now(): frozen at TODAY (tests never read the clock)."""
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+
 
 # --- retirement ages: birth month → age (years, months), worked out by hand from money.md's rule -------------
 MALE = {  # 60 → 63, one month per 4 birth months after 1964-12

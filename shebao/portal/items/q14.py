@@ -11,7 +11,12 @@ from shebao.parameters.selectors import retirement_rule_for
 from shebao.portal.queries.inputs import Inputs
 from shebao.portal.queries.listing import Column, Listing
 from shebao.portal.queries.page import render_query
-from shebao.portal.queries.records import latest_pension_payments, reaching_retirement, retirees
+from shebao.portal.queries.records import (
+    latest_pension_payments,
+    pension_awards,
+    reaching_retirement,
+    retirees,
+)
 from shebao.portal.queries.scope import employer_of
 from shebao.portal.registry import portal_item
 
@@ -42,13 +47,14 @@ def q14_retirement(request):
     if tab == "retired":
 
         def enrich(rows):
-            payments = latest_pension_payments(
-                employer=employer, person_ids=[r.person_id for r in rows], period=period.value
-            )
+            ids = [r.person_id for r in rows]
+            payments = latest_pension_payments(employer=employer, person_ids=ids, period=period.value)
+            awards = pension_awards(employer=employer, person_ids=ids)
             for row in rows:
-                payment = payments.get(row.person_id)
-                row.pension = payment.total if payment else None
-                row.pension_period = payment.period if payment else None
+                payment, award = payments.get(row.person_id), awards.get(row.person_id)
+                # before the first month is paid, the pension as awarded (its first month)
+                row.pension = payment.total if payment else award.total if award else None
+                row.pension_period = payment.period if payment else award.start_period if award else None
             return rows
 
         columns = [

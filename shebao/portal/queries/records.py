@@ -240,3 +240,12 @@ def latest_pension_payments(*, employer, person_ids, period: int) -> dict:
         employer=employer, person_id__in=list(person_ids), pk=Subquery(latest)
     )
     return {row.person_id: row for row in rows}
+
+
+def pension_awards(*, employer, person_ids) -> dict:
+    """person id → the initial pension awarded at retirement from `employer` (H12)."""
+    from shebao.benefits.models import PensionAward
+
+    return {
+        a.person_id: a for a in PensionAward.objects.filter(employer=employer, person_id__in=list(person_ids))
+    }
