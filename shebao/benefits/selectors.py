@@ -266,3 +266,72 @@ def pension_award_of(*, person):
     from .models import PensionAward
 
     return PensionAward.objects.filter(person=person).first()
+
+
+# --- maternity (H14, the office, the demo) -------------------------------------------------------------------
+
+
+def employer_average_base(*, employer, birth_month: int) -> Decimal:
+    """The employer's average monthly maternity base over the 12 periods before the birth month, adjustments
+    included: each person-month counts with the base of its latest maternity line (a 补差 line carries the new
+    base, a 补缴 line its own), months whose latest base is 0 (a coverage removed) not at all."""
+    from django.db import connection
+    from django.utils.translation import gettext as _
+
+    from shebao.contributions.models import ContributionLine
+    from shebao.core.errors import DomainError
+    from shebao.core.money import round_money
+
+    start, end = (Period(birth_month) - 12).value, (Period(birth_month) - 1).value
+    line = ContributionLine._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""SELECT SUM(l.base), COUNT(*) FROM {line} l
+            WHERE l.employer_id = %s AND l.insurance = 'maternity' AND l.period BETWEEN %s AND %s AND l.base > 0
+              AND l.id = (SELECT MAX(l2.id) FROM {line} l2 WHERE l2.person_id = l.person_id
+                          AND l2.period = l.period AND l2.employer_id = l.employer_id
+                          AND l2.insurance = 'maternity')""",
+            [employer.pk, start, end],
+        )
+        total, heads = cur.fetchone()
+    if not heads:
+        raise DomainError(
+            _("该单位生育前12个月没有生育保险缴费记录，无法计算生育津贴"), field="delivery_date"
+        )
+    return round_money(Decimal(str(total)) / heads)
+
+
+@dataclass(frozen=True)
+class MaternityQuote:
+    leave_days: int
+    cost_limit: Decimal
+    average_base: Decimal
+    allowance: Decimal
+
+
+def maternity_quote(
+    *,
+    employer,
+    delivery_date: dt.date,
+    delivery_type: str,
+    babies: int = 1,
+    pregnancy_months: int = 0,
+    leave_days: int | None = None,
+    average_base: Decimal | None = None,
+) -> MaternityQuote:
+    """The maternity allowance (money.md): leave days from the leave-days table by delivery type, the employer's
+    average base of the 12 months before the birth month, allowance = average ÷ 30 × days. H14 shows it before
+    submitting and its approval records it through maternity_payment_record, which calls this."""
+    from shebao.parameters.selectors import maternity_entitlement_for, rounding_rule
+
+    from . import rules
+
+    birth_month = Period.from_date(delivery_date).value
+    entitlement = maternity_entitlement_for(
+        delivery_type=delivery_type, period=birth_month, babies=babies, pregnancy_months=pregnancy_months
+    )
+    days = entitlement.leave_days if leave_days is None else leave_days
+    if average_base is None:
+        average_base = employer_average_base(employer=employer, birth_month=birth_month)
+    allowance = rules.maternity_allowance(average_base, days, rounding_rule(birth_month))
+    return MaternityQuote(days, entitlement.cost_limit, average_base, allowance)

@@ -7,24 +7,18 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shebao.contributions.models import Payable
-from shebao.core.choices import Insurance
 from shebao.core.csvfiles import ImportRejected, ImportResult
 from shebao.core.errors import DomainError
-from shebao.core.money import round_money
 from shebao.core.numbering import create_numbered
 from shebao.core.period import Period
 from shebao.parameters.models import PolicySetting
-from shebao.parameters.selectors import maternity_entitlement_for, rounding_rule
 from shebao.persons.models import Employment
 
-from . import rules
 from .models import InjuryCase, InjuryPayment, MaternityPayment, PensionPayment
-from .selectors import injury_covered_on
+from .selectors import injury_covered_on, maternity_quote
 
 Key = PolicySetting.Key
 
@@ -66,19 +60,6 @@ def pension_payment_record(
     )
 
 
-def employer_average_base(*, employer, birth_month: int) -> Decimal:
-    """The employer's average monthly maternity base over the 12 periods before the birth month."""
-    start, end = Period(birth_month) - 12, Period(birth_month) - 1
-    agg = Payable.objects.filter(
-        employer=employer, insurance=Insurance.MATERNITY, period__gte=start.value, period__lte=end.value
-    ).aggregate(base=Sum("base_total"), heads=Sum("headcount"))
-    if not agg["heads"]:
-        raise DomainError(
-            _("该单位生育前12个月没有生育保险缴费记录，无法计算生育津贴"), field="delivery_date"
-        )
-    return round_money(Decimal(agg["base"]) / agg["heads"])
-
-
 @transaction.atomic
 def maternity_payment_record(
     *,
@@ -98,16 +79,18 @@ def maternity_payment_record(
     """Allowance = the employer's average monthly base ÷ 30 × leave days. The leave days come from the
     leave-days table by delivery type (babies of a multiple birth, months of pregnancy of a miscarriage);
     only the office's benefit file may state them itself."""
-    birth_month = Period.from_date(delivery_date).value
-    if leave_days is None:
-        leave_days = maternity_entitlement_for(
-            delivery_type=delivery_type, period=birth_month, babies=babies, pregnancy_months=pregnancy_months
-        ).leave_days
+    quote = maternity_quote(
+        employer=employer,
+        delivery_date=delivery_date,
+        delivery_type=delivery_type,
+        babies=babies,
+        pregnancy_months=pregnancy_months,
+        leave_days=leave_days,
+        average_base=average_base,
+    )
+    leave_days, average_base, allowance = quote.leave_days, quote.average_base, quote.allowance
     if leave_days <= 0:
         raise DomainError(_("产假天数必须大于0"), field="leave_days")
-    if average_base is None:
-        average_base = employer_average_base(employer=employer, birth_month=birth_month)
-    allowance = rules.maternity_allowance(average_base, leave_days, rounding_rule(birth_month))
     return MaternityPayment.objects.create(
         person=person,
         employer=employer,
