@@ -335,3 +335,43 @@ def maternity_quote(
         average_base = employer_average_base(employer=employer, birth_month=birth_month)
     allowance = rules.maternity_allowance(average_base, days, rounding_rule(birth_month))
     return MaternityQuote(days, entitlement.cost_limit, average_base, allowance)
+
+
+# --- work-injury disability grant (H15, the demo) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DisabilityGrantQuote:
+    grade: int
+    months: int  # from the parameter table, by grade
+    wage: Decimal  # the injured person's work-injury base at the accident month
+    amount: Decimal
+
+
+def disability_grant_quote(*, case: InjuryCase) -> DisabilityGrantQuote | None:
+    """一次性伤残补助金 of a determined case with a disability grade: months of wage by grade (the parameter table
+    in force at the determination) × the person's work-injury base in the accident's month; None without a grade
+    or a base."""
+    from shebao.parameters.selectors import disability_grant_months_for, rounding_rule
+    from shebao.persons.models import ContributionBase
+
+    from . import rules
+
+    if not case.disability_grade:
+        return None
+    accident = Period.from_date(case.accident_date).value
+    base = (
+        ContributionBase.objects.filter(
+            person_id=case.person_id, employer_id=case.employer_id, start_period__lte=accident
+        )
+        .order_by("-start_period")
+        .values_list("base_injury", flat=True)
+        .first()
+    )
+    if base is None:
+        return None
+    period = Period.from_date(case.determined_on or case.accident_date).value
+    months = disability_grant_months_for(grade=case.disability_grade, period=period)
+    return DisabilityGrantQuote(
+        case.disability_grade, months, base, rules.disability_grant(base, months, rounding_rule(period))
+    )

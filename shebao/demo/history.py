@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shebao.benefits.models import InjuryCase, PensionPayment
-from shebao.benefits.rules import disability_grant
+from shebao.benefits.selectors import disability_grant_quote
 from shebao.benefits.services import (
     injury_case_determine,
     injury_case_open,
@@ -50,7 +50,6 @@ from shebao.core.period import Period, period_range
 from shebao.individual_accounts.models import InterestClosing, MedicalEntry, PensionEntry
 from shebao.individual_accounts.services import interest_close, medical_retiree_credits
 from shebao.parameters.models import CreditedInterestRate
-from shebao.parameters.selectors import disability_grant_months_for
 from shebao.persons.models import ContributionBase, Employment, Person
 
 DEMO_RATES = {2025: Decimal("0.0230")}  # not in money.md: demo only
@@ -379,19 +378,9 @@ def _injuries(rng: random.Random, periods: list[int], today: dt.date) -> int:
                 determined_on + dt.timedelta(days=10),
             ),
         ]
-        if grade:
-            items.append(
-                (
-                    "disability_grant",
-                    disability_grant(
-                        base,
-                        disability_grant_months_for(
-                            grade=grade, period=Period.from_date(determined_on).value
-                        ),
-                    ),
-                    determined_on + dt.timedelta(days=20),
-                )
-            )
+        grant = disability_grant_quote(case=case)  # the one H15 uses: months by grade from the table
+        if grant is not None:
+            items.append(("disability_grant", grant.amount, determined_on + dt.timedelta(days=20)))
         for item, amount, paid_on in items:
             if paid_on <= today:
                 injury_payment_record(case=case, item=item, amount=amount, paid_on=paid_on, source="demo")
