@@ -127,6 +127,7 @@ class PersonMonth:
     individual_amount: Decimal
     paid: bool  # the employer period is fully paid
     paid_on: dt.date | None
+    back_payment: bool = False  # declared late for this month (H11 补缴)
 
 
 def person_contributions(*, person, start: int, end: int, employer=None) -> list[PersonMonth]:
@@ -157,6 +158,7 @@ def person_contributions(*, person, start: int, end: int, employer=None) -> list
                 individual_amount=sum((ln.individual_amount for ln in lines), ZERO),
                 paid=bool(ep and ep.paid_on),
                 paid_on=ep.paid_on if ep else None,
+                back_payment=any(ln.kind == "back_payment" for ln in lines),
             )
         )
     return result

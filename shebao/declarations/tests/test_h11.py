@@ -89,7 +89,7 @@ def test_back_payment_through_http_to_the_cent(personas, worker):
     q09 = operator.get(
         f"/portal/items/Q09/?id_number={worker.id_number}&start=202401&end=202612"
     ).content.decode()
-    assert "1,224.69" in q09 and "612.35" in q09
+    assert "1,224.69" in q09 and "612.35" in q09 and "未到账（补缴）" in q09
     q11 = operator.get("/portal/items/Q11/").content.decode()
     assert "1,369.86" in q11 and "1,327.49" in q11 and "2,824.45" in q11
 
