@@ -27,7 +27,7 @@ from shebao.persons import services as record
 from . import fields as F
 from .base import Check, Field, ItemDefinition, code_table
 from .checks import EMPLOYED_HERE, employment_here
-from .prefill import Prefill, lookup_person
+from .prefill import prefill_name
 
 Key = PolicySetting.Key
 RetirementType = PensionAward.RetirementType
@@ -289,16 +289,6 @@ def document(declaration):
     return doc.render(), f"养老金计算表_{declaration.number}.pdf"
 
 
-def prefill(employer, id_number, today):
-    found = lookup_person(employer, id_number, today)
-    if found is None:
-        return Prefill()
-    info, person, here, _any = found
-    if person is None or not any(e.stop_period is None for e in here):
-        return Prefill(values={"id_number": info.number}, notice=_("该人员不是本单位在职参保人员。"))
-    return Prefill(values={"id_number": info.number, "name": person.name})
-
-
 DEFINITION = ItemDefinition(
     code="H12",
     fields=(
@@ -338,7 +328,7 @@ DEFINITION = ItemDefinition(
     effect=effect,
     needs_counter=lambda stored: stored.get("type") in (RetirementType.SPECIAL, RetirementType.ILLNESS),
     counter_note=gettext_lazy("特殊工种提前退休和病退须携带特殊工种档案或劳动能力鉴定结论到窗口办结。"),
-    prefill=prefill,
+    prefill=lambda employer, id_number, today: prefill_name(employer, id_number, today, active=True),
     outcome=outcome,
     document=document,
     document_label=gettext_lazy("打印养老金计算表"),
