@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('benefits', '0001_initial'),
         ('employers', '0001_initial'),
-        ('persons', '0006_employment_post_type'),
+        ('persons', '0007_employment_post_type'),
     ]
 
     operations = [

@@ -74,6 +74,7 @@ class Field:
     max_length: int = 200
     columns: tuple[Field, ...] = ()  # for kind="table": one row's fields
     default: Any = None  # shown in an empty form
+    lines: int = 1  # a text entered on several lines (a textarea of this many rows)
 
     def __post_init__(self):
         if self.kind not in KINDS:

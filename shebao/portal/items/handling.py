@@ -73,6 +73,7 @@ def _render(
             "label": f.label,
             "kind": f.kind,
             "required": f.required,
+            "lines": f.lines,
             "help": f.help,
             "value": value if value is not None else "",
             "errors": errors.get(f.name, []),

@@ -15,7 +15,7 @@ def cadre_at_organs(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('persons', '0005_drop_fk_indexes_covered_by_composites'),
+        ('persons', '0006_card_applications'),
         ('employers', '0001_initial'),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contributions', '0006_move_parameters_accounts_benefits'),
+        ('contributions', '0007_refunds'),
     ]
 
     operations = [
