@@ -24,6 +24,8 @@ COST_ITEMS = (Item.MEDICAL, Item.HOSPITAL_FOOD, Item.TEMPORARY_DISABILITY, Item.
 
 def _case(ctx) -> InjuryCase | None:
     number = normalize_identifier(ctx.data.get("case_number") or "").upper()
+    if not (number.isascii() and number.isalnum()):
+        return None  # not a case number (GS + digits): nothing to look up
     return ctx.cached(
         ("case", number),
         lambda: InjuryCase.objects.filter(employer=ctx.employer, case_number=number).first(),
