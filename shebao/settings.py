@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "ninja",  # so /api/v1/docs serves Swagger UI from the package's static files, not a CDN
     "shebao.core",
     "shebao.accounts",
     "shebao.employers",
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "shebao.declarations",
     "shebao.certificates",
     "shebao.portal",
+    "shebao.api",
     "shebao.office",
     "shebao.demo",
 ]
@@ -72,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "shebao.accounts.middleware.AccountSessionMiddleware",
+    "shebao.api.middleware.ApiCallMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -158,3 +161,7 @@ LOGGING = {
 
 # The public base URL printed into QR codes on receipts and certificates.
 SHEBAO_PUBLIC_URL = env_str("SHEBAO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# REST API (/api/v1/): calls allowed per token, e.g. "120/min" (counted per process in the default cache;
+# several processes each count their own unless CACHES names a shared cache).
+SHEBAO_API_RATE = env_str("SHEBAO_API_RATE", "120/min")

@@ -190,7 +190,7 @@ class Field:
     def _parse_table(self, raw, *, today):
         if not isinstance(raw, (list, tuple)):
             raise ValidationFailed(_("%(label)s格式不正确") % {"label": str(self.label)}, field=self.name)
-        rows, problems = [], []
+        rows, problems, issues = [], [], []
         for index, entry in enumerate(raw, start=1):
             entry = entry if isinstance(entry, dict) else {}
             row = {}
@@ -198,10 +198,12 @@ class Field:
                 try:
                     row[column.name] = column.parse(entry.get(column.name), today=today)
                 except ValidationFailed as exc:
-                    problems.append(_("第%(row)d行：%(message)s") % {"row": index, "message": exc.message})
+                    message = _("第%(row)d行：%(message)s") % {"row": index, "message": exc.message}
+                    problems.append(message)
+                    issues.append((f"{self.name}[{index - 1}].{column.name}", exc.code or "invalid", message))
             rows.append(row)
         if problems:
-            raise TableErrors(self.name, problems)
+            raise TableErrors(self.name, problems, issues)
         return rows
 
     # -- canonical form for storage --
@@ -269,9 +271,10 @@ class Field:
 
 
 class TableErrors(ValidationFailed):
-    def __init__(self, field_name: str, problems: list[str]):
+    def __init__(self, field_name: str, problems: list[str], issues: list[tuple[str, str, str]] = ()):
         super().__init__("；".join(problems), field=field_name, code="rows")
         self.problems = problems
+        self.issues = list(issues)  # (path such as "wages[2].wage", code, message), one per problem
 
 
 # --- checks ----------------------------------------------------------------------------------------------
@@ -340,6 +343,9 @@ class Evaluation:
     results: list[CheckResult]
     flags: list[str]
     context: CheckContext | None = None
+    # Every problem as (field path, machine code, Chinese message): the parse's code ("required",
+    # "choice", "format"…) or the failing check's code; table cells as "wages[2].wage".
+    issues: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -427,15 +433,17 @@ class ItemDefinition:
 
     def evaluate(self, raw: dict, *, employer, today: dt.date, declaration=None) -> Evaluation:
         """Parse every field and run every check; collect every problem (nothing is written)."""
-        data, stored, errors = {}, {}, {}
+        data, stored, errors, issues = {}, {}, {}, []
         for f in self.fields:
             try:
                 value = f.parse(raw.get(f.name), today=today)
             except TableErrors as exc:
                 errors.setdefault(f.name, []).extend(exc.problems)
+                issues.extend(exc.issues)
                 continue
             except ValidationFailed as exc:
                 errors.setdefault(exc.field or f.name, []).append(exc.message)
+                issues.append((exc.field or f.name, exc.code or "invalid", exc.message))
                 continue
             data[f.name] = value
             stored[f.name] = f.dump(value)
@@ -458,6 +466,7 @@ class ItemDefinition:
             messages = [m for _f, m in ctx._errors]
             for field_name, message in ctx._errors:
                 errors.setdefault(field_name, []).append(message)
+                issues.append((field_name, check.code, message))
             results.append(
                 CheckResult(
                     check.code, str(check.label), "fail" if messages else "pass", messages, list(ctx._notes)
@@ -466,13 +475,13 @@ class ItemDefinition:
         flags = []
         if self.flags is not None and not errors:
             flags = [str(f) for f in self.flags(ctx)]
-        return Evaluation(self, data, stored, errors, results, flags, ctx)
+        return Evaluation(self, data, stored, errors, results, flags, ctx, issues)
 
     def raise_if_invalid(self, evaluation: Evaluation) -> None:
         from shebao.core.errors import FieldErrors
 
         if evaluation.field_errors:
-            raise FieldErrors(evaluation.field_errors)
+            raise FieldErrors(evaluation.field_errors, issues=evaluation.issues)
 
 
 @dataclass
