@@ -105,7 +105,7 @@ def _cell_values(listing, row) -> dict:
         value = value_of(row, column.key)
         out[_key(column)] = scalar(value, column.kind)
         if column.display is not None:
-            out[f"{_key(column)}_label"] = str(column.display(value)) if value not in (None, "") else None
+            out[f"{_key(column)}_label"] = str(column.display(value))
     return out
 
 
