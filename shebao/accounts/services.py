@@ -1064,9 +1064,9 @@ def api_call_record(
     return ApiCall.objects.create(
         token=token,
         method=method[:8],
-        path=path[:200],
+        path=path.replace("\x00", "")[:200],
         item_code=item_code[:16],
-        object_ref=object_ref[:40],
+        object_ref=object_ref.replace("\x00", "")[:40],
         status=status,
         outcome=outcome[:40],
         ip=ip or None,

@@ -7,6 +7,7 @@ Every state change goes through ``workflow.transition``. Every function is keywo
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 
 from django.db import IntegrityError, transaction
@@ -91,6 +92,15 @@ def _check_owner(declaration: Declaration, employer) -> None:
         raise DomainError(_("申报不存在"))
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _typed(value, limit: int) -> str:
+    """What was typed, as a string fit to keep: control characters (NUL, which PostgreSQL cannot store,
+    among them) dropped, trimmed, cut to `limit`."""
+    return _CONTROL.sub("", str(value if value is not None else "")).strip()[:limit]
+
+
 def _draft_data(definition, raw: dict) -> dict:
     """A draft keeps what was typed (strings), trimmed, so it can be completed later."""
     data = {}
@@ -98,14 +108,14 @@ def _draft_data(definition, raw: dict) -> dict:
         value = raw.get(f.name)
         if f.kind == "table":
             data[f.name] = [
-                {c.name: str(row.get(c.name, ""))[:200] for c in f.columns}
+                {c.name: _typed(row.get(c.name, ""), 200) for c in f.columns}
                 for row in (value or [])
                 if isinstance(row, dict)
             ]
         elif f.kind == "multi":
-            data[f.name] = [str(v)[:40] for v in (value or [])]
+            data[f.name] = [_typed(v, 40) for v in (value or [])]
         else:
-            data[f.name] = str(value or "").strip()[:400]
+            data[f.name] = _typed(value or "", 400)
     return data
 
 

@@ -116,6 +116,10 @@ def test_hostile_input_is_refused_by_field_never_a_server_error(api_a, value):
     for path in ("/handling/H01/validate", "/handling/H01/declarations", "/handling/H01/drafts"):
         response = api_a.post(path, raw)
         assert response.status_code in (200, 201, 422), (path, response.status_code)
+    alone = api_a.post("/handling/H01/declarations", h01_raw(address=value))
+    assert alone.status_code in (201, 422)
+    if alone.status_code == 422:
+        assert [e["field"] for e in alone.json()["errors"]] in (["address"], ["__all__"])  # __all__: NUL
     for params in ({"q": value[:40]}, {"period": value[:40]}, {"id_number": value[:30]}):
         assert api_a.get("/queries/Q02", params).status_code in (200, 422)
         assert api_a.get("/queries/Q07", params).status_code in (200, 404, 422)
@@ -244,3 +248,14 @@ def test_page_and_api_agree_on_what_was_submitted(api_a, personas, login_as):
     page = login_as(personas.operator_a).get("/portal/items/progress/", {"open": number})
     assert page.status_code == 200 and "刘洋" in page.content.decode()
     assert Declaration.objects.get(number=number).state == State.SUBMITTED
+
+
+def test_nul_anywhere_is_422_before_anything_reads_it(api_a):
+    for response in (
+        api_a.get("/queries/Q02", {"q": "王\x00"}),
+        api_a.get("/declarations/SB\x00"),
+        api_a.post("/handling/H01/drafts", {"address": "a\x00b"}),
+        api_a.post("/certificates", {"kind": "persons", "start": 202601, "end": 202611, "id_numbers": ["\x00"]}),
+    ):
+        assert response.status_code == 422 and response.json()["errors"][0]["code"] == "nul_byte"
+    assert not Declaration.objects.exists()

@@ -119,9 +119,9 @@ def test_bad_query_inputs_are_422_naming_the_input(api_a):
 
 
 def test_pagination_50_rows(personas, api_a):
-    from shebao.testing import enrol, make_person
-
     import datetime as dt
+
+    from shebao.testing import enrol, make_person
 
     for i in range(55):
         person = make_person(

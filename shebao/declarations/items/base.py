@@ -52,6 +52,7 @@ KINDS = {
     "year",
     "table",
 }
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _DATE_RE = re.compile(r"([0-9]{4})[-/.年]?([0-9]{1,2})[-/.月]?([0-9]{1,2})日?")
 
 
@@ -110,6 +111,12 @@ class Field:
             return validate_name(str(raw), field=self.name)
         if kind == "text":
             text = normalize_text(str(raw))
+            if _CONTROL.search(text):
+                raise ValidationFailed(
+                    _("%(label)s含有不可见的控制字符") % {"label": label},
+                    field=self.name,
+                    code="control_char",
+                )
             if len(text) > self.max_length:
                 raise ValidationFailed(
                     _("%(label)s最多%(max)d个字") % {"label": label, "max": self.max_length},
