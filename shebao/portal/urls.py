@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import api_tokens, views
 
 app_name = "portal"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("me/", views.profile, name="profile"),
     path("items/<str:code>/", views.item, name="item"),
+    path("api-tokens/", api_tokens.api_tokens, name="api_tokens"),
 ]

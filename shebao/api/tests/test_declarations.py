@@ -255,7 +255,9 @@ def test_nul_anywhere_is_422_before_anything_reads_it(api_a):
         api_a.get("/queries/Q02", {"q": "王\x00"}),
         api_a.get("/declarations/SB\x00"),
         api_a.post("/handling/H01/drafts", {"address": "a\x00b"}),
-        api_a.post("/certificates", {"kind": "persons", "start": 202601, "end": 202611, "id_numbers": ["\x00"]}),
+        api_a.post(
+            "/certificates", {"kind": "persons", "start": 202601, "end": 202611, "id_numbers": ["\x00"]}
+        ),
     ):
         assert response.status_code == 422 and response.json()["errors"][0]["code"] == "nul_byte"
     assert not Declaration.objects.exists()
