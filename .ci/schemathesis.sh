@@ -31,7 +31,11 @@ for _ in $(seq 1 100); do
   curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
   sleep 0.2
 done
-SCHEMA="http://127.0.0.1:$PORT/api/v1/openapi.json"
+BASE="http://127.0.0.1:$PORT/api/v1"
+# The tokens work (so the run below tests the operations, not just 401s).
+curl -fsS -o /dev/null -H "Authorization: Bearer $EMPLOYER_TOKEN" "$BASE/queries/Q02"
+curl -fsS -o /dev/null -H "Authorization: Bearer $STAFF_TOKEN" "$BASE/office/declarations"
+SCHEMA="$BASE/openapi.json"
 COMMON=(--checks not_a_server_error,response_schema_conformance --max-examples "$EXAMPLES" --seed 20261126
         --workers 2 --no-color --suppress-health-check all)
 
