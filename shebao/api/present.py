@@ -122,3 +122,14 @@ def scalar(value, kind: str):
     if isinstance(value, int):
         return value
     return str(value)
+
+
+def money_strings(value):
+    """Decimals (amounts, rates) as decimal strings, recursively; everything else as it is."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: money_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [money_strings(v) for v in value]
+    return value

@@ -65,6 +65,26 @@ class CheckOut(Schema):
     notes: list[str] = Field(description="计算结果说明，如按下限计的缴费基数")
 
 
+class PreviewLineOut(Schema):
+    insurance: str
+    label: str
+    base: str
+    employer_rate: str
+    individual_rate: str
+    employer_amount: str
+    individual_amount: str
+
+
+class PreviewOut(Schema):
+    period: int
+    base_year: int
+    declared_wage: str
+    lines: list[PreviewLineOut]
+    employer_total: str
+    individual_total: str
+    total: str
+
+
 class ValidationOut(Schema):
     item: str
     ok: bool
@@ -73,6 +93,9 @@ class ValidationOut(Schema):
     flags: list[str] = Field(description="需人工核查的提示")
     data: dict[str, Any] = Field(description="规范化后的申报内容（通过的字段）")
     needs_counter: bool
+    computed: PreviewOut | None = Field(
+        None, description="申报工资的事项：各险种核定基数与每月单位、个人缴费（与审核通过、结算时的计算相同）"
+    )
 
 
 class EventOut(Schema):

@@ -15,11 +15,12 @@ from shebao.core.pdf import pdf_response
 from shebao.declarations import clock, selectors, services
 from shebao.declarations.items import DEFINITIONS
 from shebao.declarations.models import State
+from shebao.declarations.preview import contribution_preview
 from shebao.declarations.receipts import receipt_pdf
 
 from ..auth import require_item
 from ..errors import ApiError, field_error, invalid, not_found
-from ..present import checks_out, declaration_detail_out, declaration_out, issues_out, paginate
+from ..present import checks_out, declaration_detail_out, declaration_out, issues_out, money_strings, paginate
 from ..schemas import (
     CommentIn,
     DeclarationDetailOut,
@@ -97,6 +98,7 @@ def _register(code: str) -> None:
             "flags": evaluation.flags,
             "data": evaluation.stored,
             "needs_counter": definition.counter_needed(evaluation.stored) if evaluation.ok else False,
+            "computed": money_strings(contribution_preview(evaluation, employer=_employer(request))),
         }
 
     def save_draft(request, body: draft, idempotency_key: str | None = IDEMPOTENCY):

@@ -261,3 +261,55 @@ def test_nul_anywhere_is_422_before_anything_reads_it(api_a):
     ):
         assert response.status_code == 422 and response.json()["errors"][0]["code"] == "nul_byte"
     assert not Declaration.objects.exists()
+
+
+def test_validate_computes_the_monthly_contributions_as_approval_and_settlement_would(api_a, personas):
+    # money.md's row 7,654.32 (within the 2026 limits 5,250–26,250).
+    computed = api_a.post("/handling/H01/validate", h01_raw(wage="7654.32")).json()["computed"]
+    assert {
+        line["insurance"]: (line["base"], line["employer_amount"], line["individual_amount"])
+        for line in computed["lines"]
+    } == {
+        "pension": ("7654.32", "1224.69", "612.35"),
+        "medical": ("7654.32", "688.89", "153.09"),
+        "unemployment": ("7654.32", "38.27", "38.27"),
+        "injury": ("7654.32", "30.62", "0.00"),
+        "maternity": ("7654.32", "38.27", "0.00"),
+    }
+    assert (computed["employer_total"], computed["individual_total"], computed["total"]) == (
+        "2020.74",
+        "803.71",
+        "2824.45",
+    )
+    # 3,000 is below the 2026 floor: base 5,250 — pension 840.00 / 420.00, medical 472.50 / 105.00,
+    # unemployment 26.25 / 26.25, injury (class 2, 0.4 %) 21.00, maternity 26.25; 1,386.00 + 551.25.
+    low = api_a.post(
+        "/handling/H01/validate",
+        h01_raw(wage="3000", insurances=["pension", "medical", "unemployment", "injury", "maternity"]),
+    ).json()["computed"]
+    assert {line["insurance"]: line["base"] for line in low["lines"]} == dict.fromkeys(
+        ["pension", "medical", "unemployment", "injury", "maternity"], "5250.00"
+    )
+    assert (low["employer_total"], low["individual_total"], low["total"]) == ("1386.00", "551.25", "1937.25")
+    # Only the insurances declared; nothing when a field is bad or the item declares no wage.
+    two = api_a.post("/handling/H01/validate", h01_raw(insurances=["pension", "medical"])).json()["computed"]
+    assert [line["insurance"] for line in two["lines"]] == ["pension", "medical"]
+    assert api_a.post("/handling/H01/validate", h01_raw(wage="abc")).json()["computed"] is None
+    h09 = api_a.post(
+        "/handling/H09/validate", {"id_number": personas.person_1.id_number, "phone": "13911112222"}
+    ).json()
+    assert h09["computed"] is None
+    # H08 (a base adjustment) previews the employee's own open insurances: 8,000 → pension 1,280.00 / 640.00,
+    # medical 720.00 / 160.00, unemployment 40.00 / 40.00, injury 32.00, maternity 40.00.
+    h08 = api_a.post(
+        "/handling/H08/validate",
+        {
+            "id_number": personas.person_2.id_number,
+            "name": "陈丽",
+            "period": 202611,
+            "wage": "8000.00",
+            "reason": "调薪",
+        },
+    ).json()
+    assert h08["ok"] and len(h08["computed"]["lines"]) == 5
+    assert (h08["computed"]["employer_total"], h08["computed"]["individual_total"]) == ("2112.00", "840.00")
