@@ -313,3 +313,21 @@ def test_validate_computes_the_monthly_contributions_as_approval_and_settlement_
     ).json()
     assert h08["ok"] and len(h08["computed"]["lines"]) == 5
     assert (h08["computed"]["employer_total"], h08["computed"]["individual_total"]) == ("2112.00", "840.00")
+
+
+@pytest.mark.parametrize("code", sorted(DEFINITIONS))
+def test_every_items_endpoints_answer(code, api_a):
+    definition = DEFINITIONS[code]
+    required = [f.name for f in definition.fields if f.required]
+    empty = api_a.post(f"/handling/{code}/validate", {})
+    assert empty.status_code == 200 and not empty.json()["ok"]
+    flagged = {e["field"] for e in empty.json()["errors"]}
+    assert set(required) <= flagged | {"__all__"}, (code, required, flagged)
+    refused = api_a.post(f"/handling/{code}/declarations", {})
+    assert refused.status_code == 422 and {e["field"] for e in refused.json()["errors"]} == flagged
+    draft = api_a.post(f"/handling/{code}/drafts", {})
+    assert draft.status_code == 201 and draft.json()["item"] == code and draft.json()["state"] == "draft"
+    number = draft.json()["number"]
+    still = api_a.post(f"/handling/{code}/declarations/{number}/submit", {})
+    assert still.status_code == 422
+    assert api_a.get(f"/declarations/{number}").json()["state"] == "draft"
