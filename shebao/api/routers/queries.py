@@ -8,7 +8,7 @@ from pydantic import ConfigDict, Field, create_model
 
 from shebao.catalogue.items import ITEMS, ItemGroup
 from shebao.core.choices import EmploymentStatus, Insurance
-from shebao.portal.items import q03, q05, q06, q10, q12, q14, q16
+from shebao.portal.items import q03, q05, q06, q10, q12, q14
 from shebao.portal.queries.listing import value_of
 from shebao.portal.queries.page import capture
 from shebao.portal.registry import ITEM_VIEWS
@@ -82,7 +82,6 @@ PARAMS = {
     "Q19": {"start": START, "end": END},
     "Q20": {"year": YEAR},
 }
-assert q16  # Q16's list of issued certificates; issuing is under /certificates
 COMMON = {
     "q": (str | None, Field(None, max_length=40, description="按身份证号或姓名搜索（列表支持时）")),
     "sort": (str | None, Field(None, max_length=40, description="排序列名，前加 - 为倒序")),
