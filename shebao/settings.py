@@ -53,9 +53,12 @@ INSTALLED_APPS = [
     "ninja",  # so /api/v1/docs serves Swagger UI from the package's static files, not a CDN
     "shebao.core",
     "shebao.accounts",
+    "shebao.parameters",
     "shebao.employers",
     "shebao.persons",
+    "shebao.individual_accounts",
     "shebao.contributions",
+    "shebao.benefits",
     "shebao.declarations",
     "shebao.certificates",
     "shebao.portal",

@@ -8,9 +8,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from shebao.contributions.rules import contribution
-from shebao.contributions.selectors import ParameterMissing, rates_for
-from shebao.contributions.services import rounding_rule
 from shebao.core.choices import Insurance
+from shebao.parameters.selectors import ParameterMissing, rates_for, rounding_rule
 from shebao.persons.services import clamped_bases
 
 from .items.checks import base_year_of, open_coverages_here

@@ -5,11 +5,11 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from shebao.accounts.models import User
 from shebao.accounts.services import api_token_create_employer, api_token_create_staff, api_token_items_for
 from shebao.core.errors import DomainError, FieldErrors
-from shebao.declarations.clock import today
 
 
 class Command(BaseCommand):
@@ -31,7 +31,7 @@ class Command(BaseCommand):
         user = User.objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(f"用户 {options['username']} 不存在")
-        expires_on = today() + dt.timedelta(days=options["days"])
+        expires_on = timezone.localdate() + dt.timedelta(days=options["days"])
         try:
             if user.kind == "staff":
                 actor = User.objects.filter(username=options["by"]).first()
@@ -44,12 +44,16 @@ class Command(BaseCommand):
                     name=options["name"],
                     roles=roles,
                     expires_on=expires_on,
-                    today=today(),
+                    today=timezone.localdate(),
                 )
             else:
                 items = [c for c in options["items"].split(",") if c] or api_token_items_for(user)
                 _token, secret = api_token_create_employer(
-                    admin=user, name=options["name"], item_codes=items, expires_on=expires_on, today=today()
+                    admin=user,
+                    name=options["name"],
+                    item_codes=items,
+                    expires_on=expires_on,
+                    today=timezone.localdate(),
                 )
         except FieldErrors as exc:
             raise CommandError(exc.message) from exc
