@@ -43,7 +43,7 @@ def test_the_guide_has_examples_for_every_area():
         assert path in commands, path
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 def test_every_curl_example_runs_against_a_live_server(personas, live_server, tmp_path):
     env = {
