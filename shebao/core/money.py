@@ -37,3 +37,18 @@ def format_money(value: Decimal | None) -> str:
     if value is None:
         return ""
     return f"{round_money(value):,.2f}"
+
+
+def format_rate(value) -> str:
+    """A rate held as a fraction, shown as a percentage without trailing zeros: 0.023 → 2.3%, 0.16 → 16%."""
+    if value is None or value == "":
+        return ""
+    percent = (to_decimal(value) * 100).normalize()
+    return f"{percent:f}%"
+
+
+def format_count(value) -> str:
+    """A whole count with thousands separators: 1234567 → 1,234,567."""
+    if value is None or value == "":
+        return ""
+    return f"{int(value):,}"

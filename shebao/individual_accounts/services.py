@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from shebao.core.csvfiles import ImportRejected, ImportResult
 from shebao.core.errors import DomainError
-from shebao.core.money import round_money
+from shebao.core.money import format_money, round_money
 from shebao.core.period import Period
 from shebao.core.sql import SESSION_TUNING, cents, from_cents, round_div
 from shebao.core.sql import micro as to_micro
@@ -203,7 +203,7 @@ def medical_debit_record(
     if amount > balance:
         raise DomainError(
             _("医疗帐户余额不足：余额 %(balance)s 元，消费 %(amount)s 元")
-            % {"balance": balance, "amount": amount},
+            % {"balance": format_money(balance), "amount": format_money(amount)},
             field="amount",
         )
     return MedicalEntry.objects.create(
@@ -229,7 +229,7 @@ def medical_debits_import(*, rows: list[dict]) -> ImportResult:
         if row["amount"] > running[person.pk]:
             errors.append(
                 _("第 %(line)d 行：%(name)s 医疗帐户余额不足（余额 %(balance)s 元）")
-                % {"line": row["line"], "name": person.name, "balance": running[person.pk]}
+                % {"line": row["line"], "name": person.name, "balance": format_money(running[person.pk])}
             )
         running[person.pk] -= row["amount"]
     if errors:

@@ -70,7 +70,8 @@ def prefill(employer, id_number, today):
     if person is None or not any(e.stop_period is None for e in here):
         return Prefill(values={"id_number": info.number}, notice=_("该人员不是本单位在职参保人员。"))
     current = base_values(person, employer)
-    notice = _("当前申报工资：%(wage)s") % {"wage": current.get("wage", "—")}
+    wage = current.get("wage")
+    notice = _("当前申报工资：%(wage)s") % {"wage": format_money(wage) if wage is not None else "—"}
     return Prefill(values={"id_number": info.number, "name": person.name}, notice=notice)
 
 

@@ -4,6 +4,8 @@ reduces the credit; the arrivals themselves are not edited."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -138,7 +140,9 @@ def outcome(declaration):
 
 def summary(stored):
     return _("退费 %(amount)s 元（%(start)s 至 %(end)s）") % {
-        "amount": stored.get("amount") or "",
+        "amount": format_money(Decimal(str(stored["amount"])))
+        if stored.get("amount") not in (None, "")
+        else "",
         "start": stored.get("period_from") or "",
         "end": stored.get("period_to") or "",
     }

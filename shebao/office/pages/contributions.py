@@ -24,7 +24,7 @@ from shebao.contributions.models import Arrival, SettlementRun
 from shebao.contributions.tasks import settlement_run_task
 from shebao.core import csvfiles
 from shebao.core.errors import DomainError
-from shebao.core.money import format_money
+from shebao.core.money import format_count, format_money
 from shebao.core.period import Period
 from shebao.core.validators import parse_amount, parse_period
 from shebao.declarations import clock
@@ -142,7 +142,11 @@ def interest(request):
             messages.success(
                 request,
                 _("%(y)s 年度结息完成：%(n)s 个帐户，利息合计 %(i)s 元")
-                % {"y": closing.year, "n": closing.accounts, "i": closing.interest_total},
+                % {
+                    "y": closing.year,
+                    "n": format_count(closing.accounts),
+                    "i": format_money(closing.interest_total),
+                },
             )
             return redirect("office:interest")
     return render(
@@ -405,7 +409,10 @@ def _record_benefit(kind: str, data: dict, user) -> str:
             supplement_amount=data["supplement_amount"] or ZERO_MONEY,
             paid_on=data["paid_on"],
         )
-        return _("已登记 %(name)s 养老金 %(amount)s 元") % {"name": person.name, "amount": payment.total}
+        return _("已登记 %(name)s 养老金 %(amount)s 元") % {
+            "name": person.name,
+            "amount": format_money(payment.total),
+        }
     if kind == "maternity":
         person = account_imports.find_person(data["id_number"])
         payment = benefit_services.maternity_payment_record(
@@ -420,8 +427,8 @@ def _record_benefit(kind: str, data: dict, user) -> str:
         )
         return _("已登记 %(name)s 生育津贴 %(allowance)s 元，合计 %(total)s 元") % {
             "name": person.name,
-            "allowance": payment.allowance,
-            "total": payment.total,
+            "allowance": format_money(payment.allowance),
+            "total": format_money(payment.total),
         }
     case = None
     if kind in ("injury", "injury_determine"):
@@ -445,7 +452,7 @@ def _record_benefit(kind: str, data: dict, user) -> str:
         return _("已登记案件 %(no)s 的%(item)s %(amount)s 元") % {
             "no": case.case_number,
             "item": payment.get_item_display(),
-            "amount": payment.amount,
+            "amount": format_money(payment.amount),
         }
     person = account_imports.find_person(data["id_number"])
     account_services.medical_debit_record(
@@ -455,7 +462,10 @@ def _record_benefit(kind: str, data: dict, user) -> str:
         place=data["place"],
         reference=data["reference"],
     )
-    return _("已登记 %(name)s 医疗帐户消费 %(amount)s 元") % {"name": person.name, "amount": data["amount"]}
+    return _("已登记 %(name)s 医疗帐户消费 %(amount)s 元") % {
+        "name": person.name,
+        "amount": format_money(data["amount"]),
+    }
 
 
 @admin_only

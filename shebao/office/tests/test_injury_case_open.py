@@ -200,4 +200,4 @@ def test_the_new_case_is_determined_and_paid(admin_client, personas):
         personas.employer_a.pk,
     )
     page = admin_client.get(response["Location"]).content.decode()
-    assert f"已登记案件 {number} 的" in page and "1250.50 元" in page
+    assert f"已登记案件 {number} 的" in page and "1,250.50 元" in page

@@ -10,7 +10,7 @@ from shebao.portal.registry import portal_item
 
 
 def _employer_rate_text(value) -> str:
-    from shebao.portal.templatetags.query_format import format_rate
+    from shebao.core.money import format_rate
 
     return format_rate(value) if value is not None else _("按工伤风险类别")
 
