@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "shebao.benefits",
     "shebao.declarations",
     "shebao.certificates",
+    "shebao.inbox",
     "shebao.portal",
     "shebao.api",
     "shebao.office",
@@ -109,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "shebao.core.context_processors.site",
                 "shebao.declarations.context_processors.unread_results",
+                "shebao.inbox.context_processors.unread_messages",
             ],
         },
     }
@@ -170,6 +172,23 @@ TASKS = {
         "BACKEND": env_str("SHEBAO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# Email for the message centre (inbox): SMTP when SHEBAO_SMTP_HOST is set, else printed on the console (the demo).
+SHEBAO_SMTP_HOST = env_str("SHEBAO_SMTP_HOST")
+EMAIL_BACKEND = env_str(
+    "SHEBAO_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if SHEBAO_SMTP_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = SHEBAO_SMTP_HOST or "localhost"
+EMAIL_PORT = int(env_str("SHEBAO_SMTP_PORT", "25"))
+EMAIL_HOST_USER = env_str("SHEBAO_SMTP_USER")
+EMAIL_HOST_PASSWORD = env_str("SHEBAO_SMTP_PASSWORD")
+EMAIL_USE_TLS = env_bool("SHEBAO_SMTP_STARTTLS")
+EMAIL_USE_SSL = env_bool("SHEBAO_SMTP_SSL")
+EMAIL_TIMEOUT = 15
+DEFAULT_FROM_EMAIL = env_str("SHEBAO_EMAIL_FROM", "shebao@localhost")
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", portal_views.public_home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("shebao.accounts.urls")),
+    path("messages/", include("shebao.inbox.urls")),
     # Public receipt verification (the QR code on a declaration receipt); read-only, no login.
     path("verify/", include("shebao.declarations.urls")),
     # Public certificate verification (the QR code on a Q16 certificate); read-only, no login.

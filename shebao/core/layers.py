@@ -19,7 +19,7 @@ PARAMETERS = VOCABULARY | {"parameters"}
 RECORD = PARAMETERS | {"employers", "persons"}
 # Money derived from the record, and what rests on it.
 MONEY = RECORD | {"contributions", "individual_accounts", "benefits"}
-DOMAIN = MONEY | {"accounts", "certificates", "declarations"}
+DOMAIN = MONEY | {"accounts", "inbox", "certificates", "declarations"}
 PAGES = frozenset({"portal", "office", "api"})
 
 # package -> the packages (first component under `shebao.`) it may import besides itself.
@@ -34,6 +34,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "contributions": RECORD | {"individual_accounts"},
     "benefits": RECORD | {"individual_accounts", "contributions"},
     "accounts": RECORD,  # the counter opens accounts for employers and persons
+    "inbox": RECORD | {"accounts"},  # the message centre: what the system tells a user
     "certificates": MONEY,
     "declarations": DOMAIN,
     "demo": DOMAIN,

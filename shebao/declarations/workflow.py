@@ -165,4 +165,49 @@ def transition(
             actor_label=actor_label,
             comment=comment,
         )
+        if fields.get("result_unread"):
+            result_message_send(row, action, comment)
         return row
+
+
+RESULT_SUBJECTS = {
+    "close": gettext_lazy("申报 %(number)s（%(item)s）已办结"),
+    "complete": gettext_lazy("申报 %(number)s（%(item)s）已办结"),
+    "await_counter": gettext_lazy("申报 %(number)s（%(item)s）审核通过，请到窗口办理"),
+    "reject": gettext_lazy("申报 %(number)s（%(item)s）审核不通过，请修改后重新申报"),
+}
+
+
+def result_message_send(row: Declaration, action: str, comment: str) -> None:
+    """The operator who made the declaration finds its result in their message centre (and by email when they
+    gave an address), linked to the declaration in 办事进度."""
+    if row.created_by_id is None or action not in RESULT_SUBJECTS:
+        return
+    from django.urls import NoReverseMatch, reverse
+
+    from shebao.catalogue.items import get_item
+    from shebao.inbox.models import MessageKind
+    from shebao.inbox.services import message_send
+
+    item = getattr(get_item(row.item_code), "name", row.item_code)
+    try:
+        link = reverse("portal:item", args=["progress"]) + f"?open={row.number}"
+    except NoReverseMatch:  # an office-only process still writes the link the portal serves
+        link = f"/portal/items/progress/?open={row.number}"
+    body = "；".join(
+        part
+        for part in (
+            _("对象：%(name)s") % {"name": row.subject_name} if row.subject_name else "",
+            (_("原因：%(text)s") if action == "reject" else _("说明：%(text)s")) % {"text": comment}
+            if comment
+            else "",
+        )
+        if part
+    )
+    message_send(
+        recipient=row.created_by,
+        kind=MessageKind.REJECTION if action == "reject" else MessageKind.RESULT,
+        subject=str(RESULT_SUBJECTS[action]) % {"number": row.number, "item": item},
+        body=body,
+        link=link,
+    )
