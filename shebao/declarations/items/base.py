@@ -111,8 +111,11 @@ class Field:
         if kind == "name":
             return validate_name(str(raw), field=self.name)
         if kind == "text":
-            text = normalize_text(str(raw))
-            if _CONTROL.search(text):
+            if self.lines > 1:  # a textarea keeps its line breaks; each line is normalised on its own
+                text = "\n".join(line for line in map(normalize_text, str(raw).splitlines()) if line)
+            else:
+                text = normalize_text(str(raw))
+            if _CONTROL.search(text.replace("\n", " ")):
                 raise ValidationFailed(
                     _("%(label)s含有不可见的控制字符") % {"label": label},
                     field=self.name,

@@ -5,14 +5,18 @@ at review, and written on approval by ``contributions.services.back_payment_crea
 
 from __future__ import annotations
 
+import re
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shebao.contributions.models import ContributionLine, EmployerPeriod
 from shebao.contributions.selectors import back_payment_quote
 from shebao.contributions.services import back_payment_create
+from shebao.core.errors import ValidationFailed
 from shebao.core.money import format_money
 from shebao.core.period import Period, period_range
+from shebao.core.validators import parse_amount, parse_period
 from shebao.parameters import selectors as params
 from shebao.parameters.models import PolicySetting
 from shebao.persons.models import Coverage, Employment
@@ -33,8 +37,71 @@ WAGE = Field(
     required=True,
     help=gettext_lazy("每期按该期所属年度的基数上下限计"),
 )
+PERIOD_WAGES = Field(
+    "period_wages",
+    gettext_lazy("分期月工资(选填)"),
+    "text",
+    max_length=2000,
+    lines=4,
+    help=gettext_lazy(
+        "各期工资不同时逐期填写，每行「所属期 月工资」，如 202302 5200；可从 Excel 复制两列粘贴。"
+        "未列出的月份按上面的补缴月工资计。"
+    ),
+)
 REASON = Field("reason", gettext_lazy("补缴原因"), "text", required=True, max_length=200)
+_WAGE_LINE = re.compile(r"^\s*(\S+?)[\s,，:：=、\t]+(\S+)\s*$")
 REVIEW_OVER_MONTHS = 12  # catalogue.md's manual-review trigger
+
+
+def period_wages(ctx) -> tuple[dict[int, object], list[str]]:
+    """The per-period wages the operator listed (period → wage) and the problems, each naming its line."""
+
+    def compute():
+        wages, problems = {}, []
+        start, end = (
+            int(ctx.data[k]) if ctx.data.get(k) is not None else None for k in ("start_period", "end_period")
+        )
+        for number, line in enumerate((ctx.data.get("period_wages") or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            match = _WAGE_LINE.match(line)
+            if match is None:
+                problems.append(
+                    _("第 %(n)d 行「%(line)s」应为「所属期 月工资」，如 202302 5200")
+                    % {"n": number, "line": line.strip()[:30]}
+                )
+                continue
+            try:
+                period = parse_period(match.group(1), field="period_wages", label=_("所属期"))
+                wage = parse_amount(match.group(2), field="period_wages", label=_("月工资"))
+            except ValidationFailed as exc:
+                problems.append(_("第 %(n)d 行：%(m)s") % {"n": number, "m": exc.message})
+                continue
+            if start is not None and end is not None and not (start <= period <= end):
+                problems.append(
+                    _("第 %(n)d 行：所属期 %(p)s 不在补缴期间 %(start)s 至 %(end)s 内")
+                    % {"n": number, "p": period, "start": start, "end": end}
+                )
+            elif period in wages:
+                problems.append(_("第 %(n)d 行：所属期 %(p)s 重复填写") % {"n": number, "p": period})
+            elif wage <= 0:
+                problems.append(_("第 %(n)d 行：月工资应大于0") % {"n": number})
+            else:
+                wages[period] = wage
+        return wages, problems
+
+    return ctx.cached("period_wages", compute)
+
+
+def _period_wages_ok(ctx):
+    for problem in period_wages(ctx)[1]:
+        ctx.fail("period_wages", problem)
+
+
+def wage_rows(ctx, covered: dict[int, tuple[str, ...]]) -> list[tuple[int, object, tuple[str, ...]]]:
+    """(period, wage, insurances) for each period: the listed wage of that period, else the common one."""
+    listed = period_wages(ctx)[0]
+    return [(p, listed.get(p, ctx.data["wage"]), ins) for p, ins in sorted(covered.items())]
 
 
 def _periods(ctx) -> list[int]:
@@ -153,7 +220,7 @@ def _has_limits(year: int) -> bool:
 def quote_of(ctx):
     person = person_of(ctx)
     covered = _coverages(ctx, person)
-    rows = [(p, ctx.data["wage"], ins) for p, ins in sorted(covered.items())]
+    rows = wage_rows(ctx, covered)
     return ctx.cached(
         ("back_quote", person.pk),
         lambda: back_payment_quote(employer=ctx.employer, periods=rows, as_of=ctx.today),
@@ -194,7 +261,7 @@ def _amounts(ctx):
 def _amounts_if_ok(ctx):
     probe = type(ctx)(definition=ctx.definition, employer=ctx.employer, data=ctx.data, today=ctx.today)
     probe.cache = ctx.cache
-    for check in (_range_ok, _periods_ok, _limits_ok):
+    for check in (_range_ok, _periods_ok, _limits_ok, _period_wages_ok):
         check(probe)
     if probe._errors:
         return  # those checks name the problem
@@ -214,7 +281,7 @@ def effect(ctx):
     back_payment_create(
         employer=ctx.employer,
         person=person,
-        periods=[(p, ctx.data["wage"], ins) for p, ins in sorted(covered.items())],
+        periods=wage_rows(ctx.check, covered),
         today=ctx.check.today,
         declaration_number=ctx.declaration.number,
         user=ctx.actor,
@@ -236,7 +303,7 @@ def outcome(declaration):
 
 DEFINITION = ItemDefinition(
     code="H11",
-    fields=(F.ID_NUMBER, F.NAME, START, END, WAGE, REASON),
+    fields=(F.ID_NUMBER, F.NAME, START, END, WAGE, PERIOD_WAGES, REASON),
     checks=(
         Check(
             "range_ok",
@@ -255,6 +322,12 @@ DEFINITION = ItemDefinition(
             gettext_lazy("各期所属年度的基数上下限已公布"),
             _limits_ok,
             needs=("start_period", "end_period", "wage"),
+        ),
+        Check(
+            "period_wages_ok",
+            gettext_lazy("分期月工资的所属期在补缴期间内，金额有效"),
+            _period_wages_ok,
+            needs=("start_period", "end_period"),
         ),
         Check(
             "amounts",

@@ -156,3 +156,35 @@ def test_more_than_12_months_is_flagged_and_nothing_is_written_on_refusal(person
     assert not ContributionLine.objects.filter(kind="back_payment").exists()
     errors = errors_of("H11", raw(worker), personas, employer=personas.employer_b)
     assert "未在本单位参保" in errors["start_period"][0]
+
+
+def test_a_wage_per_period_costs_each_period_on_its_own_base(personas, worker):
+    # 202402 at the worked example's 7,654.32 (2,824.45 a month, above); 202403 at 3,000 → the 2024 floor of
+    # 4,812.00 (money.md's first row: 1,775.63 a month). Shown before submitting, written on approval.
+    operator, reviewer = login("a_operator"), login("reviewer")
+    data = raw(worker, wage="7654.32", period_wages="202403\t3000")
+    preview = post_form(operator, "/portal/items/H11/", data, action="preview").content.decode()
+    assert "2,824.45" in preview and "1,775.63" in preview and "4,600.08" in preview  # 2,824.45 + 1,775.63
+    response = post_form(operator, "/portal/items/H11/", data)
+    assert response.status_code == 302
+    review_and_approve(reviewer, Declaration.objects.get(item_code="H11").number)
+    due = {ep.period: ep.amount_due for ep in EmployerPeriod.objects.filter(employer=personas.employer_a)}
+    assert (due[202402], due[202403]) == (Decimal("2824.45"), Decimal("1775.63"))
+    base = {li.period: li.base for li in ContributionLine.objects.filter(person=worker, insurance="pension")}
+    assert (base[202402], base[202403]) == (Decimal("7654.32"), Decimal("4812.00"))
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ("202412 5000", "不在补缴期间 202402 至 202403 内"),
+        ("202403 5000\n202403 6000", "第 2 行：所属期 202403 重复填写"),
+        ("202403", "第 1 行「202403」应为「所属期 月工资」"),
+        ("202403 abc", "第 1 行：月工资"),
+        ("2024-3x 5000", "第 1 行：所属期"),
+        ("202403 0", "第 1 行：月工资应大于0"),
+    ],
+)
+def test_bad_period_wages_name_their_line(personas, worker, lines, message):
+    errors = errors_of("H11", raw(worker, period_wages=lines), personas)
+    assert any(message in m for m in errors["period_wages"]), errors
