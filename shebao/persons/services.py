@@ -371,17 +371,25 @@ def coverage_close(
 # --- contribution bases ----------------------------------------------------------------------------------
 
 
-def clamped_bases(*, base_year: int, declared_wage: Decimal) -> dict[str, Decimal]:
-    """The base used per insurance: the declared wage clamped to that insurance's floor and ceiling."""
-    bases = {}
-    for ins in INSURANCES:
-        floor, ceiling = base_limits_for(base_year=base_year, insurance=ins)
-        bases[ins] = clamp_base(declared_wage, floor, ceiling)
-    return bases
+def base_limits(*, base_year: int) -> dict[str, tuple[Decimal, Decimal]]:
+    """(floor, ceiling) per insurance of a base year."""
+    return {ins: base_limits_for(base_year=base_year, insurance=ins) for ins in INSURANCES}
+
+
+def clamped_bases(
+    *, base_year: int, declared_wage: Decimal, limits: dict[str, tuple[Decimal, Decimal]] | None = None
+) -> dict[str, Decimal]:
+    """The base used per insurance: the declared wage clamped to that insurance's floor and ceiling (what
+    ``bases_set`` records). Pass `limits` (``base_limits``) to clamp many wages of one year."""
+    limits = limits or base_limits(base_year=base_year)
+    return {ins: clamp_base(declared_wage, *limits[ins]) for ins in INSURANCES}
 
 
 def _base_row(*, person_id, employer_id, base_year, start_period, wage, limits, source) -> ContributionBase:
-    values = {f"base_{ins}": clamp_base(wage, *limits[ins]) for ins in INSURANCES}
+    values = {
+        f"base_{ins}": base
+        for ins, base in clamped_bases(base_year=base_year, declared_wage=wage, limits=limits).items()
+    }
     return ContributionBase(
         person_id=person_id,
         employer_id=employer_id,
@@ -434,7 +442,7 @@ def bases_set(
     """Set many persons' bases (person id → declared wage) from `start_period`, set-based."""
     if not wages:
         return []
-    limits = {ins: base_limits_for(base_year=base_year, insurance=ins) for ins in INSURANCES}
+    limits = base_limits(base_year=base_year)
     person_ids = list(wages)
     previous = {}
     for row in (

@@ -198,7 +198,7 @@ class Field:
                 try:
                     row[column.name] = column.parse(entry.get(column.name), today=today)
                 except ValidationFailed as exc:
-                    problems.append(_("第%(row)d行：%(message)s") % {"row": index, "message": exc.message})
+                    problems.append(RowProblem(index, column.name, exc.message))
             rows.append(row)
         if problems:
             raise TableErrors(self.name, problems)
@@ -268,10 +268,23 @@ class Field:
         return post.get(self.name, "")
 
 
+@dataclass(frozen=True)
+class RowProblem:
+    """A problem with one row of a table field: row index (from 1), column name, Chinese message."""
+
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return _("第%(row)d行：%(message)s") % {"row": self.row, "message": self.message}
+
+
 class TableErrors(ValidationFailed):
-    def __init__(self, field_name: str, problems: list[str]):
-        super().__init__("；".join(problems), field=field_name, code="rows")
-        self.problems = problems
+    def __init__(self, field_name: str, problems: list[RowProblem]):
+        self.row_problems = problems
+        self.problems = [str(p) for p in problems]
+        super().__init__("；".join(self.problems), field=field_name, code="rows")
 
 
 # --- checks ----------------------------------------------------------------------------------------------
@@ -306,19 +319,44 @@ class CheckContext:
     """What a check sees: the parsed data, the acting employer, today and the current period, and a cache
     for record look-ups shared by the checks of one evaluation."""
 
-    def __init__(self, *, definition, employer, data: dict, today: dt.date, declaration=None):
+    def __init__(
+        self, *, definition, employer, data: dict, today: dt.date, declaration=None, cache: dict | None = None
+    ):
         self.definition = definition
         self.employer = employer
         self.data = data
         self.today = today
         self.period = Period.from_date(today)
         self.declaration = declaration
-        self.cache: dict = {}
+        # Record look-ups keyed by what they look up, so a batch import shares one cache across its rows
+        # (and pre-loads it in bulk: checks.preload).
+        self.cache: dict = {} if cache is None else cache
         self._errors: list[tuple[str, str]] = []
         self._notes: list[str] = []
+        self.row_problems: list[tuple[str, RowProblem]] = []
 
     def fail(self, field_name: str, message: str) -> None:
         self._errors.append((field_name, str(message)))
+
+    def fail_row(self, field_name: str, row: int, column: str, message: str) -> None:
+        """A problem with row `row` (from 1) of table field `field_name`, in its column `column`."""
+        problem = RowProblem(row, column, str(message))
+        self.row_problems.append((field_name, problem))
+        self.fail(field_name, str(problem))
+
+    def param(self, lookup: Callable, **kwargs):
+        """A policy parameter (``lookup(**kwargs)``), looked up once per cache: parameters do not change
+        while one declaration or one batch is checked. A missing parameter raises each time it is asked."""
+        key = ("param", lookup.__qualname__, tuple(sorted(kwargs.items())))
+        if key not in self.cache:
+            try:
+                self.cache[key] = (True, lookup(**kwargs))
+            except DomainError as exc:
+                self.cache[key] = (False, exc)
+        found, value = self.cache[key]
+        if not found:
+            raise value
+        return value
 
     def note(self, message: str) -> None:
         self._notes.append(str(message))
@@ -340,6 +378,7 @@ class Evaluation:
     results: list[CheckResult]
     flags: list[str]
     context: CheckContext | None = None
+    row_problems: list[tuple[str, RowProblem]] = field(default_factory=list)  # (table field, problem)
 
     @property
     def ok(self) -> bool:
@@ -369,6 +408,10 @@ class ItemDefinition:
     table_rows: Callable | None = None  # table_rows(employer, today) → initial rows of a table field
     person_fields: tuple[str, ...] = ()  # the fields whose change an auto-approval rule may restrict to
     intro: Any = ""
+    # Batch import (批量导入): an importable item gets a spreadsheet template and an upload, both derived from
+    # its fields (declarations.batch). One row is one declaration; for an item with a table field (H07) the
+    # file's rows are that table's rows and its scalar fields (the year) are asked on the upload form.
+    importable: bool = False
 
     @property
     def item(self):
@@ -425,14 +468,19 @@ class ItemDefinition:
         parts = [stored.get("name") or "", stored.get("id_number") or ""]
         return " ".join(p for p in parts if p)
 
-    def evaluate(self, raw: dict, *, employer, today: dt.date, declaration=None) -> Evaluation:
-        """Parse every field and run every check; collect every problem (nothing is written)."""
+    def evaluate(
+        self, raw: dict, *, employer, today: dt.date, declaration=None, cache: dict | None = None
+    ) -> Evaluation:
+        """Parse every field and run every check; collect every problem (nothing is written). `cache` is the
+        record look-ups' cache, shared by the rows of a batch import (a fresh one otherwise)."""
         data, stored, errors = {}, {}, {}
+        row_problems: list[tuple[str, RowProblem]] = []
         for f in self.fields:
             try:
                 value = f.parse(raw.get(f.name), today=today)
             except TableErrors as exc:
                 errors.setdefault(f.name, []).extend(exc.problems)
+                row_problems.extend((f.name, p) for p in exc.row_problems)
                 continue
             except ValidationFailed as exc:
                 errors.setdefault(exc.field or f.name, []).append(exc.message)
@@ -440,7 +488,7 @@ class ItemDefinition:
             data[f.name] = value
             stored[f.name] = f.dump(value)
         ctx = CheckContext(
-            definition=self, employer=employer, data=data, today=today, declaration=declaration
+            definition=self, employer=employer, data=data, today=today, declaration=declaration, cache=cache
         )
         unparsed = set(errors)
         results = []
@@ -466,7 +514,8 @@ class ItemDefinition:
         flags = []
         if self.flags is not None and not errors:
             flags = [str(f) for f in self.flags(ctx)]
-        return Evaluation(self, data, stored, errors, results, flags, ctx)
+        row_problems.extend(ctx.row_problems)
+        return Evaluation(self, data, stored, errors, results, flags, ctx, row_problems)
 
     def raise_if_invalid(self, evaluation: Evaluation) -> None:
         from shebao.core.errors import FieldErrors

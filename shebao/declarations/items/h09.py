@@ -129,4 +129,5 @@ DEFINITION = ItemDefinition(
     flags=flags,
     prefill=prefill,
     summary=summary,
+    importable=True,
 )
