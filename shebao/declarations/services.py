@@ -18,7 +18,14 @@ from shebao.core.errors import DomainError, FieldErrors
 
 from .items import definition_for
 from .items.base import EffectContext, Evaluation
-from .models import AutoApprovalRule, Declaration, DeclarationCounter, DeclarationVersion, State
+from .models import (
+    AutoApprovalRule,
+    Declaration,
+    DeclarationCounter,
+    DeclarationEvent,
+    DeclarationVersion,
+    State,
+)
 from .workflow import TransitionRefused, record_event, transition
 
 AUTO_REVIEWER_LABEL = "自动审核"
@@ -50,16 +57,21 @@ class ApprovalRefused(DomainError):
 def next_number(day: dt.date | None = None) -> str:
     """SB + YYYYMMDD + a 7-digit sequence of the day, unique across processes: the day's counter row is
     incremented with an UPDATE (row-locked until commit); the first number of a day inserts the row."""
+    return next_numbers(1, day)[0]
+
+
+def next_numbers(count: int, day: dt.date | None = None) -> list[str]:
+    """`count` consecutive numbers of the day, drawn with one counter update (a batch's declarations)."""
     day = day or timezone.localdate()
     with transaction.atomic():
-        if not DeclarationCounter.objects.filter(day=day).update(last=F("last") + 1):
+        if not DeclarationCounter.objects.filter(day=day).update(last=F("last") + count):
             try:
                 with transaction.atomic():
-                    DeclarationCounter.objects.create(day=day, last=1)
+                    DeclarationCounter.objects.create(day=day, last=count)
             except IntegrityError:  # another process created it first
-                DeclarationCounter.objects.filter(day=day).update(last=F("last") + 1)
+                DeclarationCounter.objects.filter(day=day).update(last=F("last") + count)
         last = DeclarationCounter.objects.values_list("last", flat=True).get(day=day)
-    return f"SB{day:%Y%m%d}{last:07d}"
+    return [f"SB{day:%Y%m%d}{n:07d}" for n in range(last - count + 1, last + 1)]
 
 
 def new_form_token() -> str:
@@ -246,6 +258,64 @@ def declaration_submit(
     declaration.replayed = False
     _maybe_auto_approve(declaration, definition, evaluation, today=today)
     return declaration
+
+
+@transaction.atomic
+def declarations_submit_batch(
+    *, employer, item_code: str, rows: list[dict], batch_number: str, actor, chunk: int = 2000
+) -> int:
+    """Submit checked rows of a batch import as declarations — one per row, all with `batch_number` — in this
+    one transaction: the rows, their first version and their "submit" event, set-based. `rows` hold canonical
+    data that the item's own ``evaluate`` accepted (declarations.batch). Returns how many were made."""
+    definition = _definition(item_code)
+    numbers = next_numbers(len(rows))
+    now = timezone.now()
+    made = 0
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk]
+        declarations = Declaration.objects.bulk_create(
+            Declaration(
+                number=numbers[start + i],
+                employer=employer,
+                item_code=definition.code,
+                state=State.SUBMITTED,
+                version=1,
+                data=data,
+                needs_counter=definition.counter_needed(data),
+                batch_number=batch_number,
+                created_by=actor,
+                submitted_at=now,
+                **_subject(definition, data),
+            )
+            for i, data in enumerate(part)
+        )
+        if any(d.pk is None for d in declarations):  # a backend that returns no keys from a bulk insert
+            by_number = dict(
+                Declaration.objects.filter(number__in=[d.number for d in declarations]).values_list(
+                    "number", "pk"
+                )
+            )
+            for d in declarations:
+                d.pk = by_number[d.number]
+        DeclarationVersion.objects.bulk_create(
+            DeclarationVersion(declaration_id=d.pk, version=1, data=d.data, created_by=actor)
+            for d in declarations
+        )
+        DeclarationEvent.objects.bulk_create(
+            DeclarationEvent(
+                declaration_id=d.pk,
+                action="submit",
+                from_state="",
+                to_state=State.SUBMITTED,
+                actor=actor,
+                actor_label=actor.label[:60] if actor is not None else "",
+                comment=_("批量导入 %(batch)s") % {"batch": batch_number},
+                version=1,
+            )
+            for d in declarations
+        )
+        made += len(declarations)
+    return made
 
 
 def _auto_rule_allows(definition, evaluation: Evaluation, rule: AutoApprovalRule) -> bool:
