@@ -29,7 +29,9 @@ def batch_content(*, batch: ImportBatch) -> bytes:
 
 def batches_for_employer(*, employer, limit: int = 20) -> QuerySet[ImportBatch]:
     """The employer's recent uploads, newest first (the batch page and the progress query list them)."""
-    return ImportBatch.objects.defer("content").filter(employer=employer).order_by("-created_at", "-id")[:limit]
+    return (
+        ImportBatch.objects.defer("content").filter(employer=employer).order_by("-created_at", "-id")[:limit]
+    )
 
 
 def batch_rows(*, batch: ImportBatch, accepted: bool | None = None) -> QuerySet[ImportRow]:
@@ -80,7 +82,9 @@ def review_batches(*, item_code: str = "", employer_query: str = "") -> list[dic
         .values("batch_number")
         .annotate(
             total=Count("id"),
-            approved=Count("id", filter=Q(state__in=(State.APPROVED, State.AWAITING_COUNTER, State.COMPLETED))),
+            approved=Count(
+                "id", filter=Q(state__in=(State.APPROVED, State.AWAITING_COUNTER, State.COMPLETED))
+            ),
             rejected=Count("id", filter=Q(state=State.REJECTED)),
         )
     }

@@ -150,7 +150,9 @@ def _detail(request, employer, number):
     if batch.status == ImportBatch.Status.CONFIRMED:
         counts = selectors.batch_declaration_counts(batch=batch)
         context["declaration_counts"] = [(State(s).label, n) for s, n in counts.items()]
-        context["progress_url"] = reverse("portal:item", args=["progress"]) + "?" + urlencode({"q": batch.number})
+        context["progress_url"] = (
+            reverse("portal:item", args=["progress"]) + "?" + urlencode({"q": batch.number})
+        )
     return render(request, "portal/batch/detail.html", context)
 
 
@@ -162,7 +164,9 @@ def _post(request, employer):
     today = clock.today()
     try:
         if action == "confirm":
-            batch = services.batch_confirm_start(batch=batch, employer=employer, actor=request.user, today=today)
+            batch = services.batch_confirm_start(
+                batch=batch, employer=employer, actor=request.user, today=today
+            )
             if batch.background:
                 _enqueue(batch_confirm_task, batch.pk, request.user.pk)
                 messages.info(request, _("正在后台提交，可离开本页，稍后在「办事进度查询」中查看。"))
@@ -175,7 +179,9 @@ def _post(request, employer):
                 )
         elif action == "discard":
             services.batch_discard(batch=batch, employer=employer)
-            messages.success(request, _("已放弃批次 %(number)s，上传的文件和校验结果已删除。") % {"number": batch.number})
+            messages.success(
+                request, _("已放弃批次 %(number)s，上传的文件和校验结果已删除。") % {"number": batch.number}
+            )
             return redirect(_url())
         elif action == "retry":
             phase = services.batch_retry(batch=batch, employer=employer)
@@ -212,9 +218,13 @@ def _upload(request, employer):
     upload = request.FILES.get("file")
     layout = layout_for(code)
     if layout is None:
-        return _index(request, employer, errors={"item": [_("请选择要导入的事项")]}, values=values, status=400)
+        return _index(
+            request, employer, errors={"item": [_("请选择要导入的事项")]}, values=values, status=400
+        )
     if upload is None:
-        return _index(request, employer, errors={"file": [_("请选择要上传的文件")]}, values=values, status=400)
+        return _index(
+            request, employer, errors={"file": [_("请选择要上传的文件")]}, values=values, status=400
+        )
     if upload.size > MAX_BYTES:
         return _index(
             request,
