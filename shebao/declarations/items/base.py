@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from shebao.core.errors import DomainError, ValidationFailed
 from shebao.core.money import format_money
@@ -55,10 +55,21 @@ KINDS = {
 _DATE_RE = re.compile(r"([0-9]{4})[-/.年]?([0-9]{1,2})[-/.月]?([0-9]{1,2})日?")
 
 
+_CHOICES_SEEN: dict[tuple[int, str | None], list[tuple[str, str]]] = {}
+
+
 def _choices(spec) -> list[tuple[str, str]]:
-    if callable(spec):
-        spec = spec()
-    return [(str(value), str(label)) for value, label in spec]
+    """A code table as (value, label) strings in the active language. Code tables are fixed, so each is built
+    once per language (a batch import asks for them on every row: translating every label each time cost more
+    than checking the row)."""
+    key = (id(spec), get_language())
+    found = _CHOICES_SEEN.get(key)
+    if found is None:
+        table = spec() if callable(spec) else spec
+        found = [(str(value), str(label)) for value, label in table]
+        if len(_CHOICES_SEEN) < 10_000:
+            _CHOICES_SEEN[key] = found
+    return list(found)
 
 
 @dataclass(frozen=True)
@@ -96,7 +107,7 @@ class Field:
 
     def parse(self, raw, *, today: dt.date):
         """Entered or stored value → Python value (None if empty). Raises ValidationFailed (Chinese)."""
-        label = str(self.label)
+        label = self.label  # lazy: translated only when a message needs it
         if self.is_empty(raw):
             if self.required:
                 raise ValidationFailed(
@@ -293,7 +304,7 @@ class TableErrors(ValidationFailed):
 @dataclass
 class CheckResult:
     code: str
-    label: str
+    label: Any  # the check's (lazy) label: translated when shown
     status: str  # "pass" / "fail" / "skip"
     messages: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -494,7 +505,7 @@ class ItemDefinition:
         results = []
         for check in self.checks:
             if any(name in unparsed or data.get(name) in (None, "", []) for name in check.needs):
-                results.append(CheckResult(check.code, str(check.label), "skip"))
+                results.append(CheckResult(check.code, check.label, "skip"))
                 continue
             ctx._errors, ctx._notes = [], []
             try:
@@ -507,9 +518,7 @@ class ItemDefinition:
             for field_name, message in ctx._errors:
                 errors.setdefault(field_name, []).append(message)
             results.append(
-                CheckResult(
-                    check.code, str(check.label), "fail" if messages else "pass", messages, list(ctx._notes)
-                )
+                CheckResult(check.code, check.label, "fail" if messages else "pass", messages, list(ctx._notes))
             )
         flags = []
         if self.flags is not None and not errors:
