@@ -128,7 +128,9 @@ def make_file(rows: int, path: Path) -> dict:
     taken = set()
     for start in range(0, len(listed), 5000):
         taken.update(
-            Person.objects.filter(id_number__in=listed[start : start + 5000]).values_list("id_number", flat=True)
+            Person.objects.filter(id_number__in=listed[start : start + 5000]).values_list(
+                "id_number", flat=True
+            )
         )
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("数据")
@@ -320,10 +322,14 @@ def run_import_export(args, say) -> dict:
         total = time.perf_counter() - started
         made = Declaration.objects.filter(batch_number="IE-BENCH").count()
         if args.debug:
-            say(f"totals {dict(result.totals)} base errors {[str(e.error) for e in result.base_errors][:3]} "
+            say(
+                f"totals {dict(result.totals)} base errors {[str(e.error) for e in result.base_errors][:3]} "
                 f"invalid {[str(r.error) for r in result.invalid_rows][:3]} "
-                f"rows {[str(e.error) for _n, errs in result.row_errors()[:3] for e in errs]}")
-        say(f"  {total:.2f} s (load {loaded:.2f} s): {made:,} declarations, {len(result.row_errors()):,} row errors")
+                f"rows {[str(e.error) for _n, errs in result.row_errors()[:3] for e in errs]}"
+            )
+        say(
+            f"  {total:.2f} s (load {loaded:.2f} s): {made:,} declarations, {len(result.row_errors()):,} row errors"
+        )
         return {
             "seconds": round(total, 2),
             "load_seconds": round(loaded, 2),
@@ -349,10 +355,14 @@ def child(args) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--rows", type=int, default=50_000)
-    parser.add_argument("--database", default="", help="database name (default shebao_bench_imports_<persons>)")
+    parser.add_argument(
+        "--database", default="", help="database name (default shebao_bench_imports_<persons>)"
+    )
     parser.add_argument("--skip-baseline", action="store_true", help="do not run django-import-export")
     parser.add_argument("--debug", action="store_true", help="say why import-export refused rows")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -372,7 +382,9 @@ def main() -> None:
 
     def part(name: str) -> dict:
         argv = [sys.executable, __file__, "--child", "--part", name, "--file", str(file)]
-        argv += ["--persons", str(args.persons), "--rows", str(args.rows)] + (["--debug"] if args.debug else [])
+        argv += ["--persons", str(args.persons), "--rows", str(args.rows)] + (
+            ["--debug"] if args.debug else []
+        )
         out = subprocess.run(argv, env=env, stdout=subprocess.PIPE, text=True, cwd=ROOT)
         lines = out.stdout.splitlines()
         print("\n".join(line for line in lines if not line.startswith("RESULT ")), flush=True)
@@ -385,18 +397,24 @@ def main() -> None:
     built = part("build")
     ours = part("ours")
     theirs = None if args.skip_baseline else part("import-export")
-    print(f"\nBatch import of {built['file']['rows']:,} H01 rows ({built['file']['bytes'] / 1e6:.1f} MB xlsx), "
-          f"PostgreSQL database {database}: {built['persons']:,} persons / {built['employers']:,} employers")
+    print(
+        f"\nBatch import of {built['file']['rows']:,} H01 rows ({built['file']['bytes'] / 1e6:.1f} MB xlsx), "
+        f"PostgreSQL database {database}: {built['persons']:,} persons / {built['employers']:,} employers"
+    )
     print(f"  load average at start {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (2 cores)")
     end_to_end = ours["validate_seconds"] + ours["confirm_seconds"]
-    print(f"  shebao     validation {ours['validate_seconds']:>7.2f} s (target ≤ 15 s)  "
-          f"confirm {ours['confirm_seconds']:>7.2f} s (target ≤ 15 s)  end to end {end_to_end:.2f} s  "
-          f"peak RSS {ours['peak_mb']:.0f} MB (at start {ours['baseline_mb']:.0f} MB; target ≤ 500 MB)  "
-          f"{ours['declarations']:,} declarations")
+    print(
+        f"  shebao     validation {ours['validate_seconds']:>7.2f} s (target ≤ 15 s)  "
+        f"confirm {ours['confirm_seconds']:>7.2f} s (target ≤ 15 s)  end to end {end_to_end:.2f} s  "
+        f"peak RSS {ours['peak_mb']:.0f} MB (at start {ours['baseline_mb']:.0f} MB; target ≤ 500 MB)  "
+        f"{ours['declarations']:,} declarations"
+    )
     if theirs is not None:
-        print(f"  import-export end to end {theirs['seconds']:>7.2f} s (load {theirs['load_seconds']:.2f} s)  "
-              f"peak RSS {theirs['peak_mb']:.0f} MB  {theirs['declarations']:,} declarations, "
-              f"{theirs['row_errors']:,} row errors")
+        print(
+            f"  import-export end to end {theirs['seconds']:>7.2f} s (load {theirs['load_seconds']:.2f} s)  "
+            f"peak RSS {theirs['peak_mb']:.0f} MB  {theirs['declarations']:,} declarations, "
+            f"{theirs['row_errors']:,} row errors"
+        )
         print(f"  ratio import-export ÷ shebao: {theirs['seconds'] / end_to_end:.1f}× (target ≥ 5×)")
     print("RESULTS " + json.dumps({"build": built, "shebao": ours, "import_export": theirs}))
 

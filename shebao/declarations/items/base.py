@@ -518,7 +518,9 @@ class ItemDefinition:
             for field_name, message in ctx._errors:
                 errors.setdefault(field_name, []).append(message)
             results.append(
-                CheckResult(check.code, check.label, "fail" if messages else "pass", messages, list(ctx._notes))
+                CheckResult(
+                    check.code, check.label, "fail" if messages else "pass", messages, list(ctx._notes)
+                )
             )
         flags = []
         if self.flags is not None and not errors:
