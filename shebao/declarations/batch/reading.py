@@ -230,7 +230,7 @@ def _table(kind: str, values: list[list], encoding: str = "") -> Table:
             header_line = index
             headers = [_header_text(c) for c in cells]
             continue
-        rows.append((index, list(cells)))
+        rows.append((index, [c.replace("\x00", "") if isinstance(c, str) else c for c in cells]))
         if len(rows) > MAX_ROWS:
             raise _too_many(len(values) - header_line)
     if not header_line:
@@ -265,7 +265,7 @@ def _too_many(count: int) -> FileRejected:
 
 
 def _read_csv(content: bytes, name: str) -> Table:
-    if b"\x00" in content[:65536]:
+    if b"\x00" in content:  # UTF-16 text or a binary file: neither is a CSV this reads
         raise _not_spreadsheet(name)
     for encoding in ("utf-8-sig", "gb18030"):
         try:

@@ -13,14 +13,15 @@ from ..selectors import QUEUE_STATES
 
 
 def batch_for_employer(*, employer, number: str) -> ImportBatch:
-    batch = (
-        ImportBatch.objects.defer("content")
-        .filter(employer=employer, number=str(number or "").strip().upper()[:24])
-        .first()
-    )
+    batch = ImportBatch.objects.defer("content").filter(employer=employer, number=_number(number)).first()
     if batch is None:
         raise Http404
     return batch
+
+
+def _number(value) -> str:
+    """A batch number as typed or linked: printable characters only (PostgreSQL refuses NUL in a query)."""
+    return "".join(c for c in str(value or "") if c.isprintable()).strip().upper()[:24]
 
 
 def batch_content(*, batch: ImportBatch) -> bytes:
@@ -98,7 +99,7 @@ def review_batches(*, item_code: str = "", employer_query: str = "") -> list[dic
 def batch_declarations(*, batch_number: str) -> QuerySet[Declaration]:
     """The declarations of one batch (office), in file order."""
     return (
-        Declaration.objects.filter(batch_number=str(batch_number or "").strip().upper()[:24])
+        Declaration.objects.filter(batch_number=_number(batch_number))
         .exclude(batch_number="")
         .exclude(state=State.DRAFT)
         .select_related("employer", "claimed_by")

@@ -81,7 +81,7 @@ def batch_upload(
         employer=employer,
         item_code=layout.code,
         status=Status.QUEUED,
-        file_name=(file_name or "upload")[-200:],
+        file_name="".join(c for c in str(file_name or "") if c.isprintable())[-200:] or "upload",
         file_size=len(content),
         content=content,
         options=options,
@@ -149,6 +149,18 @@ def batch_validate(*, batch_id: int) -> ImportBatch | None:
         )
         return ImportBatch.objects.get(pk=batch.pk)
 
+    try:
+        return _write_rows(batch, attempt, outcome, started)
+    except Exception:  # the rows are not written (one transaction); say so rather than fail the page
+        log.exception("batch %s: writing the checked rows failed", batch.number)
+        mine.update(
+            status=Status.UNREADABLE,
+            file_errors=[_("处理文件时发生错误，请检查文件后重新上传；如仍不成功，请联系经办机构")],
+        )
+        return ImportBatch.objects.get(pk=batch.pk)
+
+
+def _write_rows(batch: ImportBatch, attempt: int, outcome, started: float) -> ImportBatch:
     with transaction.atomic():
         current = ImportBatch.objects.select_for_update().defer("content").get(pk=batch.pk)
         if current.attempt != attempt or current.status != Status.VALIDATING:

@@ -380,6 +380,28 @@ def test_formula_text_in_a_csv_cell_is_rejected(login_as, personas):
     assert "公式" in ImportBatch.objects.get(number=number).rows.get().problems[0][1]
 
 
+def test_hostile_cells_are_reported_not_crashed_on(login_as, personas):
+    client = login_as(personas.operator_a)
+    long_address = files.h01_row(101)
+    long_address[7] = "路" * 10_000
+    full_width = files.h01_row(103, name="周敏")
+    full_width[0] = full_width[0].translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"})  # ３３０１…
+    controls = files.h01_row(105, name="吴\u200b刚", address="a\x01b\tc")
+    content = files.csv_bytes(files.H01_HEADERS, [long_address, full_width, controls])
+    number = _upload_number(client, content, "hostile.csv")
+    rows = {r.line: r for r in ImportBatch.objects.get(number=number).rows.all()}
+    assert rows[2].problems == [["地址", "地址最多200个字"]]
+    assert rows[3].accepted and rows[3].subject_id_number == files.person_id(103)
+    assert rows[4].subject_name == "吴刚"
+    assert client.get(f"{URL}?open={number}\x00").status_code == 200  # the NUL is dropped, not sent to the DB
+    assert client.get(f"{URL}?open=\x00PL").status_code == 404
+    assert client.get(f"{URL}?open={'9' * 10_000}").status_code == 404
+    nul = files.csv_bytes(files.H01_HEADERS, [files.h01_row(107)]) + b"\x00"
+    assert "不能作为电子表格读取" in " ".join(
+        ImportBatch.objects.get(number=_upload_number(client, nul, "n.csv")).file_errors
+    )
+
+
 # --- scope, abandonment, background work ------------------------------------------------------------------------
 
 
