@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shebao.core.bulk import insert_rows
 from shebao.core.errors import DomainError, FieldErrors
 
 from .items import definition_for
@@ -261,61 +262,58 @@ def declaration_submit(
 
 
 @transaction.atomic
-def declarations_submit_batch(
-    *, employer, item_code: str, rows: list[dict], batch_number: str, actor, chunk: int = 2000
-) -> int:
+def declarations_submit_batch(*, employer, item_code: str, rows: list[dict], batch_number: str, actor) -> int:
     """Submit checked rows of a batch import as declarations — one per row, all with `batch_number` — in this
-    one transaction: the rows, their first version and their "submit" event, set-based. `rows` hold canonical
-    data that the item's own ``evaluate`` accepted (declarations.batch). Returns how many were made."""
+    one transaction: the rows, their first version and their "submit" event, set-based (core.bulk). `rows` hold
+    canonical data that the item's own ``evaluate`` accepted (declarations.batch). Returns how many were made."""
     definition = _definition(item_code)
+    if not batch_number or Declaration.objects.filter(batch_number=batch_number).exists():
+        raise DomainError(_("批次 %(batch)s 已提交过") % {"batch": batch_number})
     numbers = next_numbers(len(rows))
     now = timezone.now()
-    made = 0
-    for start in range(0, len(rows), chunk):
-        part = rows[start : start + chunk]
-        declarations = Declaration.objects.bulk_create(
-            Declaration(
-                number=numbers[start + i],
-                employer=employer,
-                item_code=definition.code,
-                state=State.SUBMITTED,
-                version=1,
-                data=data,
-                needs_counter=definition.counter_needed(data),
-                batch_number=batch_number,
-                created_by=actor,
-                submitted_at=now,
-                **_subject(definition, data),
+    actor_id = getattr(actor, "pk", None)
+    insert_rows(
+        Declaration,
+        [
+            "number", "employer_id", "item_code", "state", "version", "data", "subject_id_number",
+            "subject_name", "needs_counter", "batch_number", "created_by_id", "created_at", "submitted_at",
+            "reject_reasons", "result_unread", "updated_at", "review_comment", "decided_by_label",
+        ],
+        (
+            (
+                numbers[i], employer.pk, definition.code, State.SUBMITTED, 1, data,
+                *_subject(definition, data).values(), definition.counter_needed(data), batch_number,
+                actor_id, now, now, [], False, now, "", "",
             )
-            for i, data in enumerate(part)
-        )
-        if any(d.pk is None for d in declarations):  # a backend that returns no keys from a bulk insert
-            by_number = dict(
-                Declaration.objects.filter(number__in=[d.number for d in declarations]).values_list(
-                    "number", "pk"
-                )
-            )
-            for d in declarations:
-                d.pk = by_number[d.number]
-        DeclarationVersion.objects.bulk_create(
-            DeclarationVersion(declaration_id=d.pk, version=1, data=d.data, created_by=actor)
-            for d in declarations
-        )
-        DeclarationEvent.objects.bulk_create(
-            DeclarationEvent(
-                declaration_id=d.pk,
-                action="submit",
-                from_state="",
-                to_state=State.SUBMITTED,
-                actor=actor,
-                actor_label=actor.label[:60] if actor is not None else "",
-                comment=_("批量导入 %(batch)s") % {"batch": batch_number},
-                version=1,
-            )
-            for d in declarations
-        )
-        made += len(declarations)
-    return made
+            for i, data in enumerate(rows)
+        ),
+    )  # fmt: skip
+    made = list(
+        Declaration.objects.filter(batch_number=batch_number).order_by("id").values_list("pk", "data")
+    )
+    insert_rows(
+        DeclarationVersion,
+        ["declaration_id", "version", "data", "created_by_id", "created_at"],
+        ((pk, 1, data, actor_id, now) for pk, data in made),
+    )
+    comment = _("批量导入 %(batch)s") % {"batch": batch_number}
+    label = (actor.label if actor_id else "")[:60]
+    insert_rows(
+        DeclarationEvent,
+        [
+            "declaration_id",
+            "action",
+            "from_state",
+            "to_state",
+            "actor_id",
+            "actor_label",
+            "comment",
+            "version",
+            "at",
+        ],
+        ((pk, "submit", "", State.SUBMITTED, actor_id, label, comment, 1, now) for pk, _data in made),
+    )
+    return len(made)
 
 
 def _auto_rule_allows(definition, evaluation: Evaluation, rule: AutoApprovalRule) -> bool:

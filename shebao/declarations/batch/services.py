@@ -23,6 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shebao.core.bulk import insert_rows
 from shebao.core.errors import DomainError, FieldErrors, ValidationFailed
 
 from .. import services as declaration_services
@@ -166,24 +167,20 @@ def _write_rows(batch: ImportBatch, attempt: int, outcome, started: float) -> Im
         if current.attempt != attempt or current.status != Status.VALIDATING:
             return current  # a later attempt took over
         ImportRow.objects.filter(batch=current).delete()
-        for start in range(0, len(outcome.rows), ROW_CHUNK):
-            ImportRow.objects.bulk_create(
-                ImportRow(
-                    batch=current,
-                    line=r.line,
-                    cells=r.cells,
-                    data=r.data,
-                    accepted=r.accepted,
-                    problems=[list(p) for p in r.problems],
-                    notes=r.notes,
-                    flags=r.flags,
-                    base=r.base,
-                    cost=r.cost,
-                    subject_id_number=r.subject_id_number[:18],
-                    subject_name=r.subject_name[:30],
+        insert_rows(
+            ImportRow,
+            [
+                "batch_id", "line", "cells", "data", "accepted", "problems", "notes", "flags", "base", "cost",
+                "subject_id_number", "subject_name",
+            ],
+            (
+                (
+                    current.pk, r.line, r.cells, r.data, r.accepted, [list(p) for p in r.problems], r.notes,
+                    r.flags, r.base, r.cost, r.subject_id_number[:18], r.subject_name[:30],
                 )
-                for r in outcome.rows[start : start + ROW_CHUNK]
-            )
+                for r in outcome.rows
+            ),
+        )  # fmt: skip
         seconds = dict(current.seconds or {})
         seconds["validate"] = round(time.perf_counter() - started, 3)
         ImportBatch.objects.filter(pk=current.pk).update(

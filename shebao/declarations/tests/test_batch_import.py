@@ -479,13 +479,16 @@ def test_a_killed_worker_leaves_nothing_half_written_and_the_batch_is_retried(
         batch=batch, employer=personas.employer_a, actor=personas.operator_a, today=TODAY
     )
 
-    real = Declaration.objects.bulk_create
+    from shebao.declarations import services as declaration_services
 
-    def dies_half_way(objs, *args, **kwargs):
-        real(list(objs)[:1], *args, **kwargs)  # one row written, then the worker is gone
-        raise SystemExit("worker killed")
+    real = declaration_services.insert_rows
 
-    monkeypatch.setattr(Declaration.objects, "bulk_create", dies_half_way)
+    def dies_half_way(model, columns, rows, **kwargs):
+        real(model, columns, rows, **kwargs)
+        if model is Declaration:  # the declarations written, then the worker is gone
+            raise SystemExit("worker killed")
+
+    monkeypatch.setattr(declaration_services, "insert_rows", dies_half_way)
     with pytest.raises(SystemExit):
         batch_services.batch_confirm(batch_id=batch.pk, actor=personas.operator_a)
     monkeypatch.undo()
