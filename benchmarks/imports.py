@@ -47,20 +47,6 @@ SERVER = os.environ.get("SHEBAO_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 PERIOD = 202611
 TODAY = dt.date(2026, 11, 26)
 SEED = 20261126
-HEADERS = [
-    "*公民身份号码",
-    "*姓名",
-    "*性别",
-    "*出生日期",
-    "*民族",
-    "*户籍性质",
-    "联系电话",
-    "地址",
-    "用工形式",
-    "*参保开始期",
-    "*月工资(缴费基数)",
-    "*参保险种",
-]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
 
@@ -116,6 +102,7 @@ def make_file(rows: int, path: Path) -> dict:
     from openpyxl.cell import WriteOnlyCell
 
     from shebao.core.idnumbers import make_id_number
+    from shebao.declarations.batch.columns import layout_for
     from shebao.persons.models import Person
 
     rng = random.Random(SEED)
@@ -134,7 +121,7 @@ def make_file(rows: int, path: Path) -> dict:
         )
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("数据")
-    sheet.append(HEADERS)
+    sheet.append([c.header for c in layout_for("H01").columns])  # the template's own headers
     written = 0
     for number in listed:
         if number in taken:

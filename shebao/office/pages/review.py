@@ -150,6 +150,15 @@ def _queue_action(request, filters):
     return redirect(back)
 
 
+def _say(request, exc: DomainError) -> None:
+    """A refused action as messages: each field's message of FieldErrors, else the error's own."""
+    found = (
+        [m for msgs in exc.errors.values() for m in msgs] if isinstance(exc, FieldErrors) else [exc.message]
+    )
+    for message in found:
+        messages.error(request, message)
+
+
 def _person_record(declaration: Declaration):
     if not declaration.subject_id_number:
         return None
@@ -261,12 +270,8 @@ def _decide(request, declaration: Declaration):
             messages.success(request, _("申报 %(number)s 已退回") % {"number": declaration.number})
         else:
             raise DomainError(_("未知操作"))
-    except FieldErrors as exc:
-        for msgs in exc.errors.values():
-            for m in msgs:
-                messages.error(request, m)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        _say(request, exc)
     return redirect(here)
 
 
@@ -374,12 +379,8 @@ def batch(request, batch_number: str):
                 messages.success(request, _("申报 %(number)s 已退回") % {"number": row.number})
             else:
                 raise DomainError(_("未知操作"))
-        except FieldErrors as exc:
-            for msgs in exc.errors.values():
-                for m in msgs:
-                    messages.error(request, m)
         except DomainError as exc:
-            messages.error(request, exc.message)
+            _say(request, exc)
         return redirect(
             here + ("?" + urlencode({"page": request.POST["page"]}) if request.POST.get("page") else "")
         )
