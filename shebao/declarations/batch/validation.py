@@ -18,9 +18,9 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from shebao.contributions import rules
-from shebao.contributions import selectors as params
-from shebao.contributions.services import rounding_rule
 from shebao.core.errors import DomainError, ValidationFailed
+from shebao.parameters import selectors as params
+from shebao.parameters.selectors import rounding_rule
 from shebao.persons.services import base_limits, clamped_bases
 
 from ..items.base import Evaluation

@@ -7,13 +7,13 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shebao.contributions import selectors as params
-from shebao.contributions.rules import retirement_period
-from shebao.contributions.selectors import ParameterMissing
 from shebao.core.choices import INJURY_ONLY_FORMS, Insurance
 from shebao.core.idnumbers import id_number_mismatches
 from shebao.core.money import format_money
 from shebao.core.period import Period
+from shebao.parameters import selectors as params
+from shebao.parameters.rules import retirement_period
+from shebao.parameters.selectors import ParameterMissing
 from shebao.persons.models import ContributionBase, Coverage, Employment, Person
 
 from .base import Check, CheckContext
@@ -203,14 +203,21 @@ NO_OPEN_EMPLOYMENT = Check(
 )
 
 
-def _person_known(ctx: CheckContext) -> None:
+def known_person(ctx: CheckContext, *, unknown: str | None = None) -> Person | None:
+    """The person of the entered ID number, the entered name checked against the record; fails on id_number
+    (with `unknown`, or the plain message) when the city has no such person."""
     person = person_of(ctx)
     if person is None:
-        ctx.fail("id_number", _("本市无该人员的参保登记，请使用「新参保人员登记」(H01) 办理"))
-        return
+        ctx.fail("id_number", unknown or _("本市无该人员的参保登记"))
+        return None
     name = ctx.data.get("name")
     if name and name != person.name:
         ctx.fail("name", _("姓名与公民身份号码对应的登记信息不一致"))
+    return person
+
+
+def _person_known(ctx: CheckContext) -> None:
+    known_person(ctx, unknown=_("本市无该人员的参保登记，请使用「新参保人员登记」(H01) 办理"))
 
 
 PERSON_KNOWN = Check(
@@ -219,13 +226,8 @@ PERSON_KNOWN = Check(
 
 
 def _employed_here(ctx: CheckContext) -> None:
-    person = person_of(ctx)
-    if person is None:
-        ctx.fail("id_number", _("本市无该人员的参保登记"))
+    if known_person(ctx) is None:
         return
-    name = ctx.data.get("name")
-    if name and name != person.name:
-        ctx.fail("name", _("姓名与公民身份号码对应的登记信息不一致"))
     employment = employment_here(ctx)
     if employment is None:
         ctx.fail("id_number", _("该人员不是本单位在职参保人员"))
