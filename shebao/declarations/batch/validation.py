@@ -24,7 +24,7 @@ from shebao.parameters.selectors import rounding_rule
 from shebao.persons.services import base_limits, clamped_bases
 
 from ..items.base import Evaluation
-from ..items.checks import base_year_of, open_coverages_here, preload
+from ..items.checks import open_coverages_here, preload
 from ..models import Declaration, State
 from .columns import CellProblem, Layout, cell_raw, cell_text, match_headers
 from .reading import Table
@@ -228,7 +228,7 @@ def _base_and_cost(evaluation: Evaluation, employer) -> tuple[Decimal | None, De
     if wage is None or period is None:
         return None, None
     try:
-        year = base_year_of(period, ctx)
+        year = ctx.param(params.base_year_of, period=int(period))
         limits = ctx.param(base_limits, base_year=year)
         bases = clamped_bases(base_year=year, declared_wage=wage, limits=limits)
         insurances = data.get("insurances") or list(open_coverages_here(ctx))

@@ -13,7 +13,7 @@ from shebao.core.money import format_money
 from shebao.core.period import Period
 from shebao.parameters import selectors as params
 from shebao.parameters.rules import retirement_period
-from shebao.parameters.selectors import ParameterMissing
+from shebao.parameters.selectors import ParameterMissing, base_year_of
 from shebao.persons.models import ContributionBase, Coverage, Employment, Person
 
 from .base import Check, CheckContext
@@ -100,15 +100,6 @@ def preload(cache: dict, *, id_numbers) -> None:
         }
         for person in persons.values():
             cache[("open_employment", person.pk)] = open_employments.get(person.pk)
-
-
-def base_year_of(period: Period, ctx: CheckContext | None = None) -> int:
-    """The base year a period belongs to (the base year's first month is a parameter, January by default)."""
-    try:
-        first_month = param(ctx, params.policy_int, key="base_year_first_month", period=int(period))
-    except ParameterMissing:
-        first_month = 1
-    return period.year if period.month >= first_month else period.year - 1
 
 
 def retirement_group(gender: str) -> str:
@@ -251,7 +242,7 @@ def base_within_limits(wage_field: str, period_field: str) -> Check:
         if wage <= 0:
             ctx.fail(wage_field, _("月工资(缴费基数)应大于0"))
             return
-        year = base_year_of(ctx.data[period_field], ctx)
+        year = ctx.param(base_year_of, period=int(ctx.data[period_field]))
         try:
             floor, ceiling = ctx.param(params.base_limits_for, base_year=year, insurance="pension")
         except ParameterMissing:

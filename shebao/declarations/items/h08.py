@@ -4,11 +4,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shebao.core.money import format_money
+from shebao.parameters.selectors import base_year_of
 from shebao.persons import services as record
 
 from . import fields as F
 from .base import Check, Field, ItemDefinition
-from .checks import EMPLOYED_HERE, base_within_limits, base_year_of, current_base_here, employment_here
+from .checks import EMPLOYED_HERE, base_within_limits, current_base_here, employment_here
 from .prefill import Prefill, base_values, lookup_person
 
 PERIOD = Field(
@@ -19,11 +20,12 @@ WAGE = Field("wage", gettext_lazy("调整后月工资(缴费基数)"), "amount",
 
 def _period_ok(ctx):
     period = ctx.data["period"]
-    if base_year_of(period, ctx) != base_year_of(ctx.period, ctx) or period > ctx.period:
+    year, now_year = (ctx.param(base_year_of, period=int(p)) for p in (period, ctx.period))
+    if year != now_year or period > ctx.period:
         ctx.fail(
             "period",
             _("调整起始期 %(period)s 应在本基数年度(%(year)d)内且不晚于当前期 %(now)s")
-            % {"period": period, "year": base_year_of(ctx.period, ctx), "now": ctx.period},
+            % {"period": period, "year": now_year, "now": ctx.period},
         )
     employment = employment_here(ctx)
     if employment is not None and int(period) < employment.start_period:
