@@ -380,24 +380,23 @@ def coverage_close(
 
 
 def base_limits(*, base_year: int) -> dict[str, tuple[Decimal, Decimal]]:
-    """(floor, ceiling) per insurance of a base year."""
+    """(floor, ceiling) per insurance of a base year (for clamping many wages: ``clamped_bases(limits=…)``)."""
     return {ins: base_limits_for(base_year=base_year, insurance=ins) for ins in INSURANCES}
 
 
 def clamped_bases(
-    *, base_year: int, declared_wage: Decimal, limits: dict[str, tuple[Decimal, Decimal]] | None = None
+    *, base_year: int, declared_wage: Decimal, limits: dict | None = None
 ) -> dict[str, Decimal]:
-    """The base used per insurance: the declared wage clamped to that insurance's floor and ceiling (what
-    ``bases_set`` records). Pass `limits` (``base_limits``) to clamp many wages of one year."""
-    limits = limits or base_limits(base_year=base_year)
+    """The base used per insurance: the declared wage clamped to that insurance's floor and ceiling. The one
+    function both approval (``bases_set``) and the preview an operator sees before submitting use."""
+    if limits is None:
+        limits = base_limits(base_year=base_year)
     return {ins: clamp_base(declared_wage, *limits[ins]) for ins in INSURANCES}
 
 
 def _base_row(*, person_id, employer_id, base_year, start_period, wage, limits, source) -> ContributionBase:
-    values = {
-        f"base_{ins}": base
-        for ins, base in clamped_bases(base_year=base_year, declared_wage=wage, limits=limits).items()
-    }
+    bases = clamped_bases(base_year=base_year, declared_wage=wage, limits=limits)
+    values = {f"base_{ins}": bases[ins] for ins in INSURANCES}
     return ContributionBase(
         person_id=person_id,
         employer_id=employer_id,
