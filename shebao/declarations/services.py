@@ -286,12 +286,13 @@ def declarations_submit_batch(*, employer, item_code: str, rows: list[dict], bat
             "number", "employer_id", "item_code", "state", "version", "data", "subject_id_number",
             "subject_name", "needs_counter", "batch_number", "created_by_id", "created_at", "submitted_at",
             "reject_reasons", "result_unread", "updated_at", "review_comment", "decided_by_label",
+            "decision_checks",
         ],
         (
             (
                 numbers[i], employer.pk, definition.code, State.SUBMITTED, 1, data,
                 *_subject(definition, data).values(), definition.counter_needed(data), batch_number,
-                actor_id, now, now, [], False, now, "", "",
+                actor_id, now, now, [], False, now, "", "", {},
             )
             for i, data in enumerate(rows)
         ),
