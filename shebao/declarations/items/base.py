@@ -317,7 +317,7 @@ class TableErrors(ValidationFailed):
 @dataclass
 class CheckResult:
     code: str
-    label: Any  # the check's (lazy) label: translated when shown
+    label: str
     status: str  # "pass" / "fail" / "skip"
     messages: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -530,7 +530,7 @@ class ItemDefinition:
         results = []
         for check in self.checks:
             if any(name in unparsed or data.get(name) in (None, "", []) for name in check.needs):
-                results.append(CheckResult(check.code, check.label, "skip"))
+                results.append(CheckResult(check.code, str(check.label), "skip"))
                 continue
             ctx._errors, ctx._notes = [], []
             try:
@@ -545,7 +545,7 @@ class ItemDefinition:
                 issues.append((field_name, check.code, message))
             results.append(
                 CheckResult(
-                    check.code, check.label, "fail" if messages else "pass", messages, list(ctx._notes)
+                    check.code, str(check.label), "fail" if messages else "pass", messages, list(ctx._notes)
                 )
             )
         flags = []
