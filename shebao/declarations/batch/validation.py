@@ -17,15 +17,12 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from shebao.contributions import rules
 from shebao.core.errors import DomainError, ValidationFailed
-from shebao.parameters import selectors as params
-from shebao.parameters.selectors import rounding_rule
 from shebao.persons.services import base_limits, clamped_bases
 
-from ..items.base import Evaluation
-from ..items.checks import open_coverages_here, preload
+from ..items.checks import preload
 from ..models import Declaration, State
+from ..preview import evaluated_preview
 from .columns import CellProblem, Layout, cell_raw, cell_text, match_headers
 from .reading import Table
 
@@ -155,7 +152,10 @@ def _validate_rows(layout: Layout, results, raws, *, employer, today, progress) 
             result.subject_name = str(evaluation.data.get("name") or "")[:30]
             if evaluation.ok:
                 result.data = evaluation.stored
-                result.base, result.cost = _base_and_cost(evaluation, employer)
+                # The single-item form's 试算, not a second calculation (declarations.preview).
+                preview = evaluated_preview(evaluation, employer=employer)
+                if preview is not None:
+                    result.base, result.cost = preview.base, preview.total
         if progress is not None:
             progress(chunk.stop)
 
@@ -217,32 +217,6 @@ def _id_number(value) -> str:
         return validate_id_number(str(value)).number
     except ValidationFailed:
         return ""
-
-
-def _base_and_cost(evaluation: Evaluation, employer) -> tuple[Decimal | None, Decimal | None]:
-    """The clamped base (what approval records, persons.services.clamped_bases) and a month's contribution at
-    the employer's rates, for an item that declares a wage from a period."""
-    data, ctx = evaluation.data, evaluation.context
-    wage = data.get("wage")
-    period = data.get("start_period") or data.get("period")
-    if wage is None or period is None:
-        return None, None
-    try:
-        year = ctx.param(params.base_year_of, period=int(period))
-        limits = ctx.param(base_limits, base_year=year)
-        bases = clamped_bases(base_year=year, declared_wage=wage, limits=limits)
-        insurances = data.get("insurances") or list(open_coverages_here(ctx))
-        rule = ctx.param(rounding_rule, period=int(period))
-        cost = Decimal("0.00")
-        for insurance in insurances:
-            employer_rate, individual_rate = ctx.param(
-                params.rates_for, employer=employer, insurance=insurance, period=int(period)
-            )
-            cost += rules.contribution(bases[insurance], employer_rate, rule)
-            cost += rules.contribution(bases[insurance], individual_rate, rule)
-    except DomainError:
-        return None, None
-    return bases["pension"], cost
 
 
 def _validate_as_table(layout: Layout, results, raws, *, employer, today, options) -> list[str]:

@@ -14,13 +14,19 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from shebao.contributions.models import ContributionLine
+from shebao.contributions.services import settlement_run
 from shebao.core.idnumbers import make_id_number
+from shebao.core.money import format_money
+from shebao.core.period import Period
 from shebao.declarations.batch import services as batch_services
 from shebao.declarations.batch.reading import MAX_ROWS
 from shebao.declarations.models import Declaration, DeclarationEvent, DeclarationVersion, ImportBatch, State
+from shebao.declarations.preview import contribution_preview
+from shebao.persons.models import ContributionBase
 
 from . import batch_files as files
-from .conftest import TODAY
+from .conftest import ALL_INSURANCES, TODAY, h01_raw
 from .helpers import submit
 
 pytestmark = pytest.mark.django_db
@@ -166,6 +172,64 @@ def test_upload_checks_every_row_and_confirm_submits_one_declaration_per_row(log
     # Found again in the progress query, by its batch number too.
     progress = client.get(f"/portal/items/progress/?q={number}").content.decode()
     assert number in progress and made[0].number in progress and made[1].number in progress
+
+
+def test_row_cost_is_the_item_forms_preview_and_what_approval_records(login_as, personas):
+    """One function computes what the operator is shown and what approval records: a row's base and cost are
+    the single-item form's 试算 (declarations.preview.contribution_preview) for the same input, and after the
+    batch is confirmed and approved the record holds that base and settlement charges that cost."""
+    operator = login_as(personas.operator_a)
+    cases = [  # wage, insurances as the file says them, as the form posts them
+        ("120000", files.ALL, list(ALL_INSURANCES)),  # above the ceiling
+        ("7654.32", files.ALL, list(ALL_INSURANCES)),
+        ("3000", "养老、医疗", ["pension", "medical"]),  # below the floor, two insurances
+    ]
+    rows = [
+        files.h01_row(101 + 2 * i, name=name, wage=wage, insurances=said)
+        for i, ((wage, said, _codes), name) in enumerate(zip(cases, ["刘洋", "周敏", "吴刚"], strict=True))
+    ]
+    number = _upload_number(operator, files.xlsx_openpyxl(files.H01_HEADERS, rows))
+    page = operator.get(f"{URL}?open={number}").content.decode()
+    by_id = {r.subject_id_number: r for r in ImportBatch.objects.get(number=number).rows.all()}
+    assert len(by_id) == 3 and all(r.accepted for r in by_id.values())
+
+    for row, (wage, _said, codes) in zip(rows, cases, strict=True):
+        shown = by_id[row[0]]
+        # The single-item form's htmx 试算 for the same input shows the same base and total …
+        partial = operator.post(
+            "/portal/items/H01/",
+            {
+                **h01_raw(id_number=row[0], name=row[1], gender="M" if row[2] == "男" else "F", wage=wage),
+                "insurances": codes,
+                "action": "cost",
+            },
+            HTTP_HX_REQUEST="true",
+        ).content.decode()
+        assert format_money(shown.cost) in partial and format_money(shown.base) in partial
+        assert format_money(shown.cost) in page and format_money(shown.base) in page
+        # … and it is the preview function's own figure, not a second calculation.
+        preview = contribution_preview(
+            employer=personas.employer_a, declared_wage=Decimal(wage), period=Period(202611), insurances=codes
+        )
+        assert (shown.base, shown.cost) == (preview.base, preview.total)
+    # Worked by hand (2026 limits 5,250–26,250; employer A's rates, injury 0.4 %): 120,000 → 26,250 → 9,686.25;
+    # 7,654.32 → 2,824.45; 3,000 → 5,250 for pension and medical only → 840+420 + 472.50+105 = 1,837.50.
+    assert [by_id[r[0]].cost for r in rows] == [Decimal("9686.25"), Decimal("2824.45"), Decimal("1837.50")]
+
+    operator.post(URL, {"action": "confirm", "number": number})
+    reviewer = login_as(personas.reviewer)
+    reviewer.post(f"/office/review/batch/{number}/", {"action": "approve_clean"})
+    assert set(Declaration.objects.filter(batch_number=number).values_list("state", flat=True)) == {
+        "completed"
+    }
+    settlement_run(period=202611)
+    for row, (_wage, _said, codes) in zip(rows, cases, strict=True):
+        shown = by_id[row[0]]
+        recorded = ContributionBase.objects.get(person__id_number=row[0], employer=personas.employer_a)
+        assert all(getattr(recorded, f"base_{ins}") == shown.base for ins in ALL_INSURANCES)
+        lines = ContributionLine.objects.filter(person__id_number=row[0], period=202611)
+        assert sorted(lines.values_list("insurance", flat=True)) == sorted(codes)
+        assert sum(line.employer_amount + line.individual_amount for line in lines) == shown.cost
 
 
 def test_rejected_rows_round_trip(login_as, personas):
