@@ -152,10 +152,7 @@ def _validate_rows(layout: Layout, results, raws, *, employer, today, progress) 
             result.subject_name = str(evaluation.data.get("name") or "")[:30]
             if evaluation.ok:
                 result.data = evaluation.stored
-                # The single-item form's 试算, not a second calculation (declarations.preview).
-                preview = evaluated_preview(evaluation, employer=employer)
-                if preview is not None:
-                    result.base, result.cost = preview.base, preview.total
+                result.base, result.cost = row_money(evaluation, employer=employer)
         if progress is not None:
             progress(chunk.stop)
 
@@ -177,6 +174,18 @@ def _validate_rows(layout: Layout, results, raws, *, employer, today, progress) 
         if result.problems:
             result.data, result.base, result.cost = {}, None, None
     return []
+
+
+def row_money(evaluation, *, employer) -> tuple[Decimal | None, Decimal | None]:
+    """A row's base and cost: what the single-item form's 试算 shows and approval records, never a second
+    calculation: the item's own ``batch_cost`` (H11's quote), else the wage preview (declarations.preview)."""
+    hook = evaluation.context.definition.batch_cost if evaluation.context is not None else None
+    if hook is not None:
+        return hook(evaluation.context)
+    preview = evaluated_preview(evaluation, employer=employer)
+    if preview is None:
+        return None, None
+    return preview.base, preview.total
 
 
 def _pending(layout: Layout, results, *, employer) -> None:

@@ -446,6 +446,11 @@ class ItemDefinition:
     # its fields (declarations.batch). One row is one declaration; for an item with a table field (H07) the
     # file's rows are that table's rows and its scalar fields (the year) are asked on the upload form.
     importable: bool = False
+    # A batch row's money when the item's cost is not a monthly wage (whose figures come from
+    # declarations.preview): batch_cost(check context) → (base or None, amount), from the same function as the
+    # form's 试算 and the approval (H11: the back-payment quote); batch_cost_label heads its column.
+    batch_cost: Callable | None = None
+    batch_cost_label: Any = ""
 
     @property
     def item(self):

@@ -144,9 +144,11 @@ def _detail(request, employer, number):
         accepted = Paginator(selectors.batch_rows(batch=batch, accepted=True), ROWS_PER_PAGE)
         context["rejected"] = rejected.get_page(request.GET.get("rpage"))
         context["accepted"] = accepted.get_page(request.GET.get("apage"))
-        context["with_money"] = context["accepted"].object_list and any(
-            r.base is not None for r in context["accepted"].object_list
-        )
+        shown = context["accepted"].object_list
+        context["with_base"] = any(r.base is not None for r in shown)
+        context["with_money"] = context["with_base"] or any(r.cost is not None for r in shown)
+        definition = context["layout"].definition if context["layout"] is not None else None
+        context["cost_label"] = (definition and definition.batch_cost_label) or _("月缴费额(单位+个人)")
     if batch.status == ImportBatch.Status.CONFIRMED:
         counts = selectors.batch_declaration_counts(batch=batch)
         context["declaration_counts"] = [(State(s).label, n) for s, n in counts.items()]
