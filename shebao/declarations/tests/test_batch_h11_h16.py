@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from shebao.contributions.models import ContributionLine
 from shebao.declarations.models import Declaration, ImportBatch
@@ -112,3 +113,38 @@ def test_h16_cards_for_a_list_of_employees(login_as, personas):
     # A second file for the same person is refused while the card is in process.
     again = _upload_number(operator, files.xlsx_openpyxl(H16_HEADERS, rows[1:2]), item="H16")
     assert "不能重复申领" in operator.get(f"{URL}?open={again}").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("item", "headers", "row"),
+    [
+        (
+            "H11",
+            H11_HEADERS,
+            ["33010619880412008\x002", "邓\x00丽华", "2024\x0002", "202403", "76\x0054", "漏\x00报"],
+        ),
+        ("H16", H16_HEADERS, ["\x00330106198804120082", "陈\x00丽", "新\x00办", "XP\x0001", "\x00"]),
+    ],
+)
+@pytest.mark.parametrize("maker", [files.xlsx_xlsxwriter, files.csv_bytes])
+def test_nul_bytes_in_cells_are_reported_not_crashed_on(
+    login_as, personas, workers, item, headers, row, maker
+):
+    client = login_as(personas.operator_a)
+    response = client.post(
+        URL,
+        {"action": "upload", "item": item, "file": _file(maker(headers, [row, row[:1] + ["\x00"] * 5]))},
+        follow=True,
+    )
+    assert response.status_code == 200
+    batch = ImportBatch.objects.order_by("-id").first()
+    assert batch.status in ("validated", "unreadable")
+    assert client.get(f"{URL}?open={batch.number}").status_code == 200
+    if batch.status == "validated":
+        assert "\x00" not in str(list(batch.rows.values_list("cells", "data", "problems")))
+        client.post(URL, {"action": "confirm", "number": batch.number})
+        assert "\x00" not in str(list(Declaration.objects.values_list("data", flat=True)))
+
+
+def _file(content: bytes):
+    return SimpleUploadedFile("nul.xlsx" if content[:2] == b"PK" else "nul.csv", content)
