@@ -122,3 +122,15 @@ def current_wages(*, employer, id_numbers: list[str]) -> dict:
         ):
             wages[number] = wage  # the latest start wins
     return wages
+
+
+def prefill_rows(*, employer, layout, today) -> list[dict]:
+    """H07's template rows: every active employee (the item's own table rows) with the wage now declared, for
+    reference."""
+    rows = layout.definition.table_rows(employer, today)
+    wages = current_wages(employer=employer, id_numbers=[r["id_number"] for r in rows])
+    for row in rows:
+        wage = wages.get(row["id_number"])
+        if wage is not None:
+            row["_info"] = f"{wage:.2f}"
+    return rows

@@ -95,6 +95,48 @@ def batch_upload(
     return batch
 
 
+def batch_start(
+    *, employer, item_code: str, file_name: str, content: bytes, options: dict, actor, today: dt.date
+) -> ImportBatch:
+    """Upload and set the checking going (the page's and the API's upload): a small file is checked before this
+    returns, a large one is queued for the worker; the clean-up of an upload left unconfirmed is queued a day
+    ahead either way."""
+    from ..tasks import batch_validate_task, batches_clean_task
+
+    with transaction.atomic():
+        batch = batch_upload(
+            employer=employer,
+            item_code=item_code,
+            file_name=file_name,
+            content=content,
+            options=options,
+            actor=actor,
+            today=today,
+        )
+        transaction.on_commit(
+            lambda: batches_clean_task.using(
+                run_after=timezone.now() + ABANDONED_AFTER + dt.timedelta(minutes=5)
+            ).enqueue()
+        )
+        if batch.background:
+            transaction.on_commit(lambda: batch_validate_task.enqueue(batch.pk))
+    if not batch.background:
+        return batch_validate(batch_id=batch.pk)
+    return batch
+
+
+def batch_confirm_now_or_later(*, batch: ImportBatch, employer, actor, today: dt.date) -> ImportBatch:
+    """The operator confirms (page or API): a small batch becomes declarations before this returns, a large one
+    is queued for the worker (the batch shows confirming until then)."""
+    from ..tasks import batch_confirm_task
+
+    batch = batch_confirm_start(batch=batch, employer=employer, actor=actor, today=today)
+    if batch.background:
+        transaction.on_commit(lambda: batch_confirm_task.enqueue(batch.pk, actor.pk))
+        return batch
+    return batch_confirm(batch_id=batch.pk, actor=actor)
+
+
 def _claim(batch_id: int, sources: dict[str, bool], target: str) -> ImportBatch | None:
     """Move the batch to `target` if its status is one of `sources` (True: only once its heartbeat is stale);
     bump its attempt. Returns the batch, or None when another attempt has it."""

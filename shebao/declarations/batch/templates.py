@@ -202,3 +202,21 @@ def rejected_xlsx(headers: list[str], rows) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def rejected_file(*, batch) -> bytes:
+    """The rejected rows of a checked batch as the operator gets them back (the page's and the API's download):
+    the file's own columns and a reason column; for a table item (H07) every row, since it goes back whole."""
+    from . import selectors
+    from .columns import layout_for
+
+    layout = layout_for(batch.item_code)
+    whole = layout is not None and layout.table_field is not None
+    rows = selectors.batch_rows(batch=batch, accepted=None if whole else False)
+    return rejected_xlsx(
+        list(batch.headers),
+        (
+            (r.cells, "；".join(f"{c}：{m}" if c else m for c, m in r.problems))
+            for r in rows.only("cells", "problems").iterator(chunk_size=2000)
+        ),
+    )

@@ -9,8 +9,6 @@ Posting ``action`` = upload, confirm, discard or retry. The rules are in ``sheba
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -26,10 +24,10 @@ from shebao.declarations import clock
 from shebao.declarations.batch import selectors, services
 from shebao.declarations.batch.columns import importable_definitions, layout_for
 from shebao.declarations.batch.reading import MAX_BYTES, MAX_ROWS
-from shebao.declarations.batch.templates import XLSX_TYPE, rejected_xlsx, template_xlsx
+from shebao.declarations.batch.templates import XLSX_TYPE, rejected_file, template_xlsx
 from shebao.declarations.batch.validation import WHOLE_ROW
 from shebao.declarations.models import ImportBatch, State
-from shebao.declarations.tasks import batch_confirm_task, batch_validate_task, batches_clean_task
+from shebao.declarations.tasks import batch_confirm_task, batch_validate_task
 from shebao.portal.registry import portal_item
 
 ROWS_PER_PAGE = 100
@@ -94,36 +92,16 @@ def _template(request, employer, code):
     today = clock.today()
     prefill = None
     if layout.definition.table_rows is not None:
-        prefill = _prefill(employer, layout, today)
+        prefill = selectors.prefill_rows(employer=employer, layout=layout, today=today)
     content = template_xlsx(layout, today=today, prefill=prefill)
     return _xlsx(content, f"{layout.code}_{layout.definition.name}_导入模板.xlsx")
-
-
-def _prefill(employer, layout, today) -> list[dict]:
-    """H07: every active employee with the wage now declared (for reference), from the item's own table rows."""
-    rows = layout.definition.table_rows(employer, today)
-    wages = selectors.current_wages(employer=employer, id_numbers=[r["id_number"] for r in rows])
-    for row in rows:
-        wage = wages.get(row["id_number"])
-        if wage is not None:
-            row["_info"] = f"{wage:.2f}"
-    return rows
 
 
 def _rejected(request, employer, number):
     batch = selectors.batch_for_employer(employer=employer, number=number)
     if batch.status not in (ImportBatch.Status.VALIDATED, ImportBatch.Status.CONFIRMED):
         raise Http404
-    layout = layout_for(batch.item_code)
-    whole = layout is not None and layout.table_field is not None  # H07: the whole file goes back
-    rows = selectors.batch_rows(batch=batch, accepted=None if whole else False)
-    content = rejected_xlsx(
-        list(batch.headers),
-        (
-            (r.cells, "；".join(f"{c}：{m}" if c else m for c, m in r.problems))
-            for r in rows.only("cells", "problems").iterator(chunk_size=2000)
-        ),
-    )
+    content = rejected_file(batch=batch)
     return _xlsx(content, f"{batch.number}_未通过的行.xlsx")
 
 
@@ -166,14 +144,12 @@ def _post(request, employer):
     today = clock.today()
     try:
         if action == "confirm":
-            batch = services.batch_confirm_start(
+            batch = services.batch_confirm_now_or_later(
                 batch=batch, employer=employer, actor=request.user, today=today
             )
             if batch.background:
-                _enqueue(batch_confirm_task, batch.pk, request.user.pk)
                 messages.info(request, _("正在后台提交，可离开本页，稍后在「办事进度查询」中查看。"))
             else:
-                batch = services.batch_confirm(batch_id=batch.pk, actor=request.user)
                 messages.success(
                     request,
                     _("已提交批次 %(number)s：%(n)d 件申报，请等待经办机构审核。")
@@ -242,28 +218,17 @@ def _upload(request, employer):
         )
     today = clock.today()
     try:
-        with transaction.atomic():
-            batch = services.batch_upload(
-                employer=employer,
-                item_code=code,
-                file_name=upload.name,
-                content=upload.read(),
-                options={f.name: request.POST.get(f.name, "") for f in layout.options},
-                actor=request.user,
-                today=today,
-            )
-            # The worker removes the upload a day later unless it has been confirmed by then.
-            transaction.on_commit(
-                lambda: batches_clean_task.using(
-                    run_after=timezone.now() + services.ABANDONED_AFTER + dt.timedelta(minutes=5)
-                ).enqueue()
-            )
-            if batch.background:
-                _enqueue(batch_validate_task, batch.pk)
+        batch = services.batch_start(
+            employer=employer,
+            item_code=code,
+            file_name=upload.name,
+            content=upload.read(),
+            options={f.name: request.POST.get(f.name, "") for f in layout.options},
+            actor=request.user,
+            today=today,
+        )
     except FieldErrors as exc:
         return _index(request, employer, errors=exc.errors, values=values, status=400)
     except DomainError as exc:
         return _index(request, employer, errors={"item": [exc.message]}, values=values, status=400)
-    if not batch.background:
-        services.batch_validate(batch_id=batch.pk)
     return redirect(_url(open=batch.number))
