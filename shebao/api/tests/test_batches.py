@@ -110,3 +110,11 @@ def test_templates_are_the_pages_templates(api_a, api_b, personas):
     assert personas.person_1.id_number not in {r[0].value for r in b_rows.iter_rows()}
     assert api_a.get("/batches/templates/H03").status_code == 404
     assert api_a.get("/batches/templates/H16").status_code == 200
+
+
+def test_a_broken_multipart_body_is_a_422_not_a_500(api_a):
+    for path in ("/api/v1/batches", "/api/v1/handling/H01/declarations"):
+        response = api_a.client.post(
+            path, b"--x\r\n", content_type="multipart/form-data", headers=api_a._headers(None)
+        )
+        assert response.status_code == 422, (path, response.status_code)
