@@ -32,12 +32,13 @@ def build() -> NinjaAPI:
     errors.install(api)
     sites = settings.SHEBAO_SITES
     if sites in ("portal", "all"):
-        from .routers import certificates, declarations, queries
+        from .routers import batches, certificates, declarations, queries
 
         api.add_router("/queries", queries.router)
         api.add_router("/handling", declarations.router)
         api.add_router("/declarations", declarations.progress)
         api.add_router("/certificates", certificates.router)
+        api.add_router("/batches", batches.router)
     if sites in ("office", "all"):
         from .routers import office
 

@@ -2,7 +2,9 @@
 the client address — refusals included. The documentation pages are not calls and are not recorded.
 
 A NUL character anywhere in a call (path, query or body, raw or as the JSON escape \u0000) is refused with
-422 before anything reads it: PostgreSQL cannot store or even compare text containing one."""
+422 before anything reads it: PostgreSQL cannot store or even compare text containing one. An uploaded file
+(multipart, batch import) is binary: its form fields and file name are checked, its content is left to the
+spreadsheet reader, which drops NULs from cells."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import json
 from urllib.parse import unquote_to_bytes
 
 from django.http import HttpResponse
+from django.http.multipartparser import MultiPartParserError
 
 from shebao.accounts.middleware import client_ip
 from shebao.accounts.services import api_call_record
@@ -46,6 +49,14 @@ def _has_nul(request) -> bool:
     if b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")) or "\x00" in request.path:
         return True
     if request.method in ("POST", "PUT", "PATCH"):
+        if request.content_type == "multipart/form-data":
+            # An uploaded file is binary (its reader drops NULs): its fields and name are checked, not its content.
+            try:
+                texts = [*request.POST.keys(), *(v for vs in request.POST.lists() for v in vs[1])]
+                texts += [f.name or "" for f in request.FILES.values()] + list(request.FILES)
+            except MultiPartParserError:  # a broken body reads as empty from now on: the endpoint says so
+                return False
+            return any("\x00" in t for t in texts)
         body = request.body
         return b"\x00" in body or b"\\u0000" in body.lower()
     return False

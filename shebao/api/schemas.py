@@ -262,3 +262,50 @@ def raw_from_body(body) -> dict:
     if body is None:
         return {}
     return body.model_dump(mode="python")
+
+
+# --- batch import ---------------------------------------------------------------------------------------------
+
+
+class BatchOut(Schema):
+    number: str = Field(description="批次号")
+    item: str
+    item_name: str
+    status: str = Field(description="queued/validating/validated/confirming/confirmed/unreadable")
+    status_label: str
+    file_name: str
+    total_rows: int
+    accepted_rows: int
+    rejected_rows: int
+    processed_rows: int = Field(description="当前阶段已处理的行数（后台处理时的进度）")
+    background: bool = Field(description="大文件由后台任务校验和提交，按批次号查询进度")
+    options: dict[str, Any]
+    notices: list[str]
+    file_errors: list[str] = Field(description="整个文件不能接受的原因（表头缺失、不能读取等）")
+    confirm_refusal: str = Field(description="此刻不能确认提交的原因；为空表示可以提交")
+    created_at: dt.datetime
+    validated_at: dt.datetime | None = None
+    confirmed_at: dt.datetime | None = None
+    rows_url: str
+    rejected_url: str | None = None
+
+
+class BatchProblemOut(Schema):
+    column: str = Field(description="列名；空表示整行")
+    message: str
+
+
+class BatchRowOut(Schema):
+    line: int = Field(description="文件中的行号")
+    accepted: bool
+    subject_id_number: str
+    subject_name: str
+    problems: list[BatchProblemOut]
+    notes: list[str]
+    flags: list[str] = Field(description="提交后须人工核查的原因")
+    base: str | None = Field(None, description="核定缴费基数（与单笔申报的试算、审核通过后记录的相同）")
+    cost: str | None = Field(None, description="缴费额（单位+个人；H11 为补缴金额，不含滞纳金）")
+
+
+class BatchRowPage(PageMeta):
+    results: list[BatchRowOut]

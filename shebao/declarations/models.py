@@ -79,6 +79,7 @@ class Declaration(models.Model):
             models.Index(fields=["employer", "-created_at"], name="decl_employer_recent"),
             models.Index(fields=["employer", "result_unread"], name="decl_employer_unread"),
             models.Index(fields=["subject_id_number"], name="decl_subject"),
+            models.Index(fields=["batch_number", "state"], name="decl_batch", condition=~Q(batch_number="")),
         ]
 
     def __str__(self) -> str:
@@ -161,3 +162,119 @@ class AutoApprovalRule(models.Model):
     class Meta:
         verbose_name = _("自动审核规则")
         verbose_name_plural = _("自动审核规则")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Batch import (批量导入): an uploaded spreadsheet, its rows as checked, until the operator confirms.
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class ImportBatch(models.Model):
+    """One uploaded file of one item. Nothing in it is a declaration until it is confirmed; then every accepted
+    row becomes one declaration carrying the batch's number. An unconfirmed batch is removed by the worker."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队校验")
+        VALIDATING = "validating", _("校验中")
+        VALIDATED = "validated", _("已校验(待确认提交)")
+        CONFIRMING = "confirming", _("提交中")
+        CONFIRMED = "confirmed", _("已提交")
+        UNREADABLE = "unreadable", _("文件不能读取")
+        DISCARDED = "discarded", _("已放弃")
+
+    number = models.CharField(_("批次号"), max_length=24, unique=True)
+    employer = models.ForeignKey(
+        "employers.Employer", on_delete=models.PROTECT, related_name="import_batches", db_index=False
+    )
+    item_code = models.CharField(_("事项编码"), max_length=8)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    file_size = models.PositiveIntegerField(_("文件大小"), default=0)
+    content = models.BinaryField(_("文件内容"), default=b"")  # emptied once confirmed
+    options = models.JSONField(_("批次参数"), default=dict, blank=True)  # an item's scalar fields (H07: year)
+    headers = models.JSONField(_("表头"), default=list, blank=True)  # the file's own header texts, in order
+    notices = models.JSONField(_("提示"), default=list, blank=True)  # ignored columns and the like
+    file_errors = models.JSONField(_("文件错误"), default=list, blank=True)  # what refuses the whole file
+    total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    accepted_rows = models.PositiveIntegerField(_("通过行数"), default=0)
+    rejected_rows = models.PositiveIntegerField(_("未通过行数"), default=0)
+    processed_rows = models.PositiveIntegerField(_("已处理行数"), default=0)  # progress of the current phase
+    background = models.BooleanField(_("后台处理"), default=False)
+    attempt = models.PositiveIntegerField(_("处理次数"), default=0)  # only the latest attempt may write rows
+    checked_on = models.DateField(_("校验所用日期"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)  # the worker's heartbeat
+    validated_at = models.DateTimeField(_("校验完成时间"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    seconds = models.JSONField(_("耗时"), default=dict, blank=True)  # {"validate": s, "confirm": s}
+
+    class Meta:
+        verbose_name = _("批量导入批次")
+        verbose_name_plural = _("批量导入批次")
+        indexes = [
+            models.Index(fields=["employer", "-created_at"], name="batch_employer_recent"),
+            models.Index(fields=["status", "updated_at"], name="batch_status_updated"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[
+                        "queued",
+                        "validating",
+                        "validated",
+                        "confirming",
+                        "confirmed",
+                        "unreadable",
+                        "discarded",
+                    ]
+                ),
+                name="import_batch_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def item(self):
+        from shebao.catalogue.items import get_item
+
+        return get_item(self.item_code)
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.VALIDATING, self.Status.CONFIRMING)
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, self.processed_rows * 100 // self.total_rows)
+
+
+class ImportRow(models.Model):
+    """One data row of an uploaded file as checked: the cells as read (to give the rejected rows back as they
+    were), the canonical data of an accepted row, and each problem as (column, reason)."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows", db_index=False)
+    line = models.PositiveIntegerField(_("行号"))  # the row number in the file (header = 1)
+    cells = models.JSONField(_("原始内容"), default=list)  # text of each column in the file's header order
+    data = models.JSONField(_("申报内容"), default=dict, blank=True)  # canonical, for an accepted row
+    accepted = models.BooleanField(_("通过"), default=False)
+    problems = models.JSONField(_("问题"), default=list, blank=True)  # [[column label, reason], …]
+    notes = models.JSONField(_("说明"), default=list, blank=True)  # a clamped base, a date read from a serial
+    flags = models.JSONField(_("人工核查提示"), default=list, blank=True)
+    base = models.DecimalField(_("核定缴费基数"), max_digits=14, decimal_places=2, null=True, blank=True)
+    cost = models.DecimalField(_("月缴费额"), max_digits=14, decimal_places=2, null=True, blank=True)
+    subject_id_number = models.CharField(_("公民身份号码"), max_length=18, blank=True)
+    subject_name = models.CharField(_("姓名"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("批量导入行")
+        verbose_name_plural = _("批量导入行")
+        ordering = ["batch", "line"]
+        constraints = [models.UniqueConstraint(fields=["batch", "line"], name="one_import_row_per_line")]
+        indexes = [models.Index(fields=["batch", "accepted", "line"], name="import_row_accepted")]

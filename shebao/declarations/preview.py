@@ -3,6 +3,8 @@ page: the base used per insurance and the monthly amounts.
 
 The base comes from ``persons.services.clamped_bases`` — the function approval writes the base with — and each
 amount from ``contributions.rules.contribution`` with the period's rates and rounding rule, as settlement does.
+``contribution_preview`` is the one computation: the item form's 试算 (``declaration_preview``), the API's dry run
+and the batch import's per-row base and cost (``evaluated_preview``) all come from it.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from shebao.core.period import Period
 from shebao.parameters import selectors as params
 from shebao.parameters.selectors import ParameterMissing, rounding_rule
 from shebao.persons.models import ContributionBase, Coverage
-from shebao.persons.services import clamped_bases
+from shebao.persons.services import base_limits, clamped_bases
 
 from .items.checks import base_year_of, open_coverages_here
 
@@ -51,6 +53,14 @@ class CostPreview:
     rows: list[InsuranceCost]
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    bases: dict[str, Decimal] = field(
+        default_factory=dict
+    )  # every insurance's clamped base, as approval records
+
+    @property
+    def base(self) -> Decimal | None:
+        """The base approval records for the pension insurance (the one base a list shows per person)."""
+        return self.bases.get(Insurance.PENSION)
 
     @property
     def employer_total(self) -> Decimal:
@@ -72,19 +82,28 @@ def previous_wage(*, id_number: str, employer) -> Decimal | None:
     return here if here is not None else bases.values_list("declared_wage", flat=True).first()
 
 
+def _ask(lookup, **kwargs):
+    return lookup(**kwargs)
+
+
 def contribution_preview(
-    *, employer, declared_wage: Decimal, period: Period, insurances, id_number: str = ""
+    *, employer, declared_wage: Decimal, period: Period, insurances, id_number: str = "", param=None
 ) -> CostPreview | None:
     """The monthly cost of a declared wage from `period` on, per chosen insurance; None when the year's base
-    limits or the period's rates are not set (the checks say so)."""
-    year = base_year_of(period)
+    limits or the period's rates are not set (the checks say so). `param` asks a policy parameter
+    (``lookup(**kwargs)``); a batch passes its check context's ``param`` so that 50,000 rows ask each parameter
+    once — the values, and so the figures, are the same."""
+    param = param or _ask
     try:
-        bases = clamped_bases(base_year=year, declared_wage=declared_wage)
-        rule = rounding_rule(int(period))
+        year = param(base_year_of, period=int(period))
+        bases = clamped_bases(
+            base_year=year, declared_wage=declared_wage, limits=param(base_limits, base_year=year)
+        )
+        rule = param(rounding_rule, period=int(period))
         rows = []
         for insurance in [i for i in Insurance.values if i in set(insurances)]:
-            employer_rate, individual_rate = params.rates_for(
-                employer=employer, insurance=insurance, period=int(period)
+            employer_rate, individual_rate = param(
+                params.rates_for, employer=employer, insurance=insurance, period=int(period)
             )
             base = bases[insurance]
             rows.append(
@@ -124,7 +143,9 @@ def contribution_preview(
                     "times": f"{(declared_wage / before):.1f}",
                 }
             )
-    return CostPreview(period=period, declared_wage=declared_wage, rows=rows, notes=notes, warnings=warnings)
+    return CostPreview(
+        period=period, declared_wage=declared_wage, rows=rows, notes=notes, warnings=warnings, bases=bases
+    )
 
 
 def declaration_preview(definition, values: dict, *, employer, today: dt.date) -> CostPreview | None:
@@ -168,29 +189,39 @@ def declaration_preview(definition, values: dict, *, employer, today: dt.date) -
     )
 
 
-def evaluation_preview(evaluation, *, employer) -> dict | None:
-    """The API's dry run: the same preview (``contribution_preview``) of an evaluated declaration, as plain data;
-    None when the item declares no wage or the data or the period's parameters are incomplete."""
-    data = evaluation.data
+def evaluated_preview(evaluation, *, employer) -> CostPreview | None:
+    """The preview (``contribution_preview``) of an evaluated declaration: the API's dry run and every row of a
+    batch import. None when the item declares no wage or the data or the period's parameters are incomplete.
+    The parameters are asked through the evaluation's check context, whose cache a batch's rows share."""
+    data, ctx = evaluation.data, evaluation.context
     wage = data.get("wage")
     period = data.get("start_period") or data.get("period")
     if evaluation.field_errors or not isinstance(wage, Decimal) or period is None:
         return None
     if data.get("insurances"):
         insurances = list(data["insurances"])
-    elif evaluation.context is not None:
-        insurances = list(open_coverages_here(evaluation.context))
+    elif ctx is not None:
+        insurances = list(open_coverages_here(ctx))
     else:
         return None
-    preview = contribution_preview(
-        employer=employer, declared_wage=wage, period=Period(int(period)), insurances=insurances
+    return contribution_preview(
+        employer=employer,
+        declared_wage=wage,
+        period=Period(int(period)),
+        insurances=insurances,
+        param=ctx.param if ctx is not None else None,
     )
+
+
+def evaluation_preview(evaluation, *, employer) -> dict | None:
+    """The API's dry run: ``evaluated_preview`` as plain data."""
+    preview = evaluated_preview(evaluation, employer=employer)
     if preview is None:
         return None
     return {
-        "period": int(period),
+        "period": int(preview.period),
         "base_year": base_year_of(preview.period),
-        "declared_wage": wage,
+        "declared_wage": preview.declared_wage,
         "lines": [
             {
                 "insurance": row.insurance,

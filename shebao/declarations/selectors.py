@@ -48,7 +48,10 @@ def declarations_for_employer(
     search = (search or "").strip()
     if search:
         qs = qs.filter(
-            Q(number=search.upper()) | Q(subject_id_number=search.upper()) | Q(subject_name=search)
+            Q(number=search.upper())
+            | Q(subject_id_number=search.upper())
+            | Q(subject_name=search)
+            | Q(batch_number=search.upper())
         )
     return qs.order_by("-created_at", "-id")
 
@@ -79,10 +82,14 @@ def review_queue(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     mine_user=None,
+    singles_only: bool = False,
 ) -> QuerySet[Declaration]:
-    """The review queue, oldest first: submitted and in review unless a state is chosen (drafts never)."""
+    """The review queue, oldest first: submitted and in review unless a state is chosen (drafts never).
+    `singles_only`: without the declarations of batch imports (the queue shows each batch as one line)."""
     qs = Declaration.objects.exclude(state=State.DRAFT).select_related("employer", "claimed_by")
     qs = qs.filter(state=state) if state else qs.filter(state__in=QUEUE_STATES)
+    if singles_only:
+        qs = qs.filter(batch_number="")
     if item_code:
         qs = qs.filter(item_code=item_code)
     employer_query = (employer_query or "").strip()

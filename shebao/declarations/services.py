@@ -16,12 +16,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shebao.contributions.services import settlement_mark_record_changes
+from shebao.core.bulk import insert_rows
 from shebao.core.errors import DomainError, FieldErrors
 from shebao.persons.models import RecordChange
 
 from .items import definition_for
 from .items.base import CheckResult, CompleteContext, EffectContext, Evaluation
-from .models import AutoApprovalRule, Declaration, DeclarationCounter, DeclarationVersion, State
+from .models import (
+    AutoApprovalRule,
+    Declaration,
+    DeclarationCounter,
+    DeclarationEvent,
+    DeclarationVersion,
+    State,
+)
 from .workflow import TransitionRefused, record_event, transition
 
 AUTO_REVIEWER_LABEL = "自动审核"
@@ -53,16 +61,21 @@ class ApprovalRefused(DomainError):
 def next_number(day: dt.date | None = None) -> str:
     """SB + YYYYMMDD + a 7-digit sequence of the day, unique across processes: the day's counter row is
     incremented with an UPDATE (row-locked until commit); the first number of a day inserts the row."""
+    return next_numbers(1, day)[0]
+
+
+def next_numbers(count: int, day: dt.date | None = None) -> list[str]:
+    """`count` consecutive numbers of the day, drawn with one counter update (a batch's declarations)."""
     day = day or timezone.localdate()
     with transaction.atomic():
-        if not DeclarationCounter.objects.filter(day=day).update(last=F("last") + 1):
+        if not DeclarationCounter.objects.filter(day=day).update(last=F("last") + count):
             try:
                 with transaction.atomic():
-                    DeclarationCounter.objects.create(day=day, last=1)
+                    DeclarationCounter.objects.create(day=day, last=count)
             except IntegrityError:  # another process created it first
-                DeclarationCounter.objects.filter(day=day).update(last=F("last") + 1)
+                DeclarationCounter.objects.filter(day=day).update(last=F("last") + count)
         last = DeclarationCounter.objects.values_list("last", flat=True).get(day=day)
-    return f"SB{day:%Y%m%d}{last:07d}"
+    return [f"SB{day:%Y%m%d}{n:07d}" for n in range(last - count + 1, last + 1)]
 
 
 def new_form_token() -> str:
@@ -254,6 +267,62 @@ def declaration_submit(
     declaration.replayed = False
     _maybe_auto_approve(declaration, definition, evaluation, today=today)
     return declaration
+
+
+@transaction.atomic
+def declarations_submit_batch(*, employer, item_code: str, rows: list[dict], batch_number: str, actor) -> int:
+    """Submit checked rows of a batch import as declarations — one per row, all with `batch_number` — in this
+    one transaction: the rows, their first version and their "submit" event, set-based (core.bulk). `rows` hold
+    canonical data that the item's own ``evaluate`` accepted (declarations.batch). Returns how many were made."""
+    definition = _definition(item_code)
+    if not batch_number or Declaration.objects.filter(batch_number=batch_number).exists():
+        raise DomainError(_("批次 %(batch)s 已提交过") % {"batch": batch_number})
+    numbers = next_numbers(len(rows))
+    now = timezone.now()
+    actor_id = getattr(actor, "pk", None)
+    insert_rows(
+        Declaration,
+        [
+            "number", "employer_id", "item_code", "state", "version", "data", "subject_id_number",
+            "subject_name", "needs_counter", "batch_number", "created_by_id", "created_at", "submitted_at",
+            "reject_reasons", "result_unread", "updated_at", "review_comment", "decided_by_label",
+            "decision_checks",
+        ],
+        (
+            (
+                numbers[i], employer.pk, definition.code, State.SUBMITTED, 1, data,
+                *_subject(definition, data).values(), definition.counter_needed(data), batch_number,
+                actor_id, now, now, [], False, now, "", "", {},
+            )
+            for i, data in enumerate(rows)
+        ),
+    )  # fmt: skip
+    made = list(
+        Declaration.objects.filter(batch_number=batch_number).order_by("id").values_list("pk", "data")
+    )
+    insert_rows(
+        DeclarationVersion,
+        ["declaration_id", "version", "data", "created_by_id", "created_at"],
+        ((pk, 1, data, actor_id, now) for pk, data in made),
+    )
+    comment = _("批量导入 %(batch)s") % {"batch": batch_number}
+    label = (actor.label if actor_id else "")[:60]
+    insert_rows(
+        DeclarationEvent,
+        [
+            "declaration_id",
+            "action",
+            "from_state",
+            "to_state",
+            "actor_id",
+            "actor_label",
+            "comment",
+            "version",
+            "at",
+        ],
+        ((pk, "submit", "", State.SUBMITTED, actor_id, label, comment, 1, now) for pk, _data in made),
+    )
+    return len(made)
 
 
 def _auto_rule_allows(definition, evaluation: Evaluation, rule: AutoApprovalRule) -> bool:

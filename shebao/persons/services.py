@@ -413,13 +413,18 @@ def coverage_close(
 # --- contribution bases ----------------------------------------------------------------------------------
 
 
+def base_limits(*, base_year: int) -> dict[str, tuple[Decimal, Decimal]]:
+    """(floor, ceiling) per insurance of a base year (for clamping many wages: ``clamped_bases(limits=…)``)."""
+    return {ins: base_limits_for(base_year=base_year, insurance=ins) for ins in INSURANCES}
+
+
 def clamped_bases(
     *, base_year: int, declared_wage: Decimal, limits: dict | None = None
 ) -> dict[str, Decimal]:
     """The base used per insurance: the declared wage clamped to that insurance's floor and ceiling. The one
     function both approval (``bases_set``) and the preview an operator sees before submitting use."""
     if limits is None:
-        limits = {ins: base_limits_for(base_year=base_year, insurance=ins) for ins in INSURANCES}
+        limits = base_limits(base_year=base_year)
     return {ins: clamp_base(declared_wage, *limits[ins]) for ins in INSURANCES}
 
 
@@ -478,7 +483,7 @@ def bases_set(
     """Set many persons' bases (person id → declared wage) from `start_period`, set-based."""
     if not wages:
         return []
-    limits = {ins: base_limits_for(base_year=base_year, insurance=ins) for ins in INSURANCES}
+    limits = base_limits(base_year=base_year)
     person_ids = list(wages)
     previous = {}
     for row in (

@@ -39,6 +39,10 @@ def test_the_guide_has_examples_for_every_area():
         "/certificates",
         "/office/declarations",
         "/approve",
+        "/batches/templates/H07",
+        "/batches/$BATCH/rows",
+        "/batches/$BATCH/rejected",
+        "/batches/$BATCH/confirm",
     ):
         assert path in commands, path
 
@@ -52,11 +56,13 @@ def test_every_curl_example_runs_against_a_live_server(personas, live_server, tm
         "TOKEN": employer_token(personas.admin_a)[1],
         "STAFF_TOKEN": staff_token(personas.office_admin, personas.reviewer, ["is_reviewer"])[1],
         "NUMBER": "",
+        "BATCH": "",
     }
     ran = []
     for command, expected in examples():
-        if "$NUMBER" in command:
-            assert env["NUMBER"], "an example uses $NUMBER before one was made"
+        for name in ("NUMBER", "BATCH"):
+            if f"${name}" in command:
+                assert env[name], f"an example uses ${name} before one was made"
         result = subprocess.run(
             ["bash", "-c", command + " -w '\\n%{http_code}'"],
             env=env,
@@ -70,9 +76,12 @@ def test_every_curl_example_runs_against_a_live_server(personas, live_server, tm
         assert int(status) == expected, (command, status, body[:500])
         if "/handling/H01/declarations" in command and expected == 201:
             env["NUMBER"] = json.loads(body)["number"]
+        if command.rstrip().endswith('"$SHEBAO/api/v1/batches"') and expected == 201:
+            env["BATCH"] = json.loads(body)["number"]
         ran.append(command)
     assert len(ran) == len(examples()) >= 12
     assert (tmp_path / "receipt.pdf").read_bytes().startswith(b"%PDF")
+    assert (tmp_path / "rejected.xlsx").read_bytes().startswith(b"PK")
 
 
 @pytest.mark.django_db

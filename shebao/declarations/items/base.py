@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from shebao.core.errors import DomainError, ValidationFailed
 from shebao.core.money import format_money
@@ -56,10 +56,21 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _DATE_RE = re.compile(r"([0-9]{4})[-/.年]?([0-9]{1,2})[-/.月]?([0-9]{1,2})日?")
 
 
+_CHOICES_SEEN: dict[tuple[int, str | None], list[tuple[str, str]]] = {}
+
+
 def _choices(spec) -> list[tuple[str, str]]:
-    if callable(spec):
-        spec = spec()
-    return [(str(value), str(label)) for value, label in spec]
+    """A code table as (value, label) strings in the active language. Code tables are fixed, so each is built
+    once per language (a batch import asks for them on every row: translating every label each time cost more
+    than checking the row)."""
+    key = (id(spec), get_language())
+    found = _CHOICES_SEEN.get(key)
+    if found is None:
+        table = spec() if callable(spec) else spec
+        found = [(str(value), str(label)) for value, label in table]
+        if len(_CHOICES_SEEN) < 10_000:
+            _CHOICES_SEEN[key] = found
+    return list(found)
 
 
 @dataclass(frozen=True)
@@ -98,7 +109,7 @@ class Field:
 
     def parse(self, raw, *, today: dt.date):
         """Entered or stored value → Python value (None if empty). Raises ValidationFailed (Chinese)."""
-        label = str(self.label)
+        label = self.label  # lazy: translated only when a message needs it
         if self.is_empty(raw):
             if self.required:
                 raise ValidationFailed(
@@ -209,9 +220,11 @@ class Field:
                 try:
                     row[column.name] = column.parse(entry.get(column.name), today=today)
                 except ValidationFailed as exc:
-                    message = _("第%(row)d行：%(message)s") % {"row": index, "message": exc.message}
-                    problems.append(message)
-                    issues.append((f"{self.name}[{index - 1}].{column.name}", exc.code or "invalid", message))
+                    problem = RowProblem(index, column.name, exc.message)
+                    problems.append(problem)
+                    issues.append(
+                        (f"{self.name}[{index - 1}].{column.name}", exc.code or "invalid", str(problem))
+                    )
             rows.append(row)
         if problems:
             raise TableErrors(self.name, problems, issues)
@@ -281,10 +294,23 @@ class Field:
         return post.get(self.name, "")
 
 
+@dataclass(frozen=True)
+class RowProblem:
+    """A problem with one row of a table field: row index (from 1), column name, Chinese message."""
+
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return _("第%(row)d行：%(message)s") % {"row": self.row, "message": self.message}
+
+
 class TableErrors(ValidationFailed):
-    def __init__(self, field_name: str, problems: list[str], issues: list[tuple[str, str, str]] = ()):
-        super().__init__("；".join(problems), field=field_name, code="rows")
-        self.problems = problems
+    def __init__(self, field_name: str, problems: list[RowProblem], issues: list[tuple[str, str, str]] = ()):
+        self.row_problems = problems
+        self.problems = [str(p) for p in problems]
+        super().__init__("；".join(self.problems), field=field_name, code="rows")
         self.issues = list(issues)  # (path such as "wages[2].wage", code, message), one per problem
 
 
@@ -320,19 +346,44 @@ class CheckContext:
     """What a check sees: the parsed data, the acting employer, today and the current period, and a cache
     for record look-ups shared by the checks of one evaluation."""
 
-    def __init__(self, *, definition, employer, data: dict, today: dt.date, declaration=None):
+    def __init__(
+        self, *, definition, employer, data: dict, today: dt.date, declaration=None, cache: dict | None = None
+    ):
         self.definition = definition
         self.employer = employer
         self.data = data
         self.today = today
         self.period = Period.from_date(today)
         self.declaration = declaration
-        self.cache: dict = {}
+        # Record look-ups keyed by what they look up, so a batch import shares one cache across its rows
+        # (and pre-loads it in bulk: checks.preload).
+        self.cache: dict = {} if cache is None else cache
         self._errors: list[tuple[str, str]] = []
         self._notes: list[str] = []
+        self.row_problems: list[tuple[str, RowProblem]] = []
 
     def fail(self, field_name: str, message: str) -> None:
         self._errors.append((field_name, str(message)))
+
+    def fail_row(self, field_name: str, row: int, column: str, message: str) -> None:
+        """A problem with row `row` (from 1) of table field `field_name`, in its column `column`."""
+        problem = RowProblem(row, column, str(message))
+        self.row_problems.append((field_name, problem))
+        self.fail(field_name, str(problem))
+
+    def param(self, lookup: Callable, **kwargs):
+        """A policy parameter (``lookup(**kwargs)``), looked up once per cache: parameters do not change
+        while one declaration or one batch is checked. A missing parameter raises each time it is asked."""
+        key = ("param", lookup.__qualname__, tuple(sorted(kwargs.items())))
+        if key not in self.cache:
+            try:
+                self.cache[key] = (True, lookup(**kwargs))
+            except DomainError as exc:
+                self.cache[key] = (False, exc)
+        found, value = self.cache[key]
+        if not found:
+            raise value
+        return value
 
     def note(self, message: str) -> None:
         self._notes.append(str(message))
@@ -357,6 +408,7 @@ class Evaluation:
     # Every problem as (field path, machine code, Chinese message): the parse's code ("required",
     # "choice", "format"…) or the failing check's code; table cells as "wages[2].wage".
     issues: list[tuple[str, str, str]] = field(default_factory=list)
+    row_problems: list[tuple[str, RowProblem]] = field(default_factory=list)  # (table field, problem)
 
     @property
     def ok(self) -> bool:
@@ -393,6 +445,15 @@ class ItemDefinition:
     document_label: Any = ""
     # The counter's completion of an approved declaration: complete(CompleteContext) → None, in its transaction.
     complete: Callable | None = None
+    # Batch import (批量导入): an importable item gets a spreadsheet template and an upload, both derived from
+    # its fields (declarations.batch). One row is one declaration; for an item with a table field (H07) the
+    # file's rows are that table's rows and its scalar fields (the year) are asked on the upload form.
+    importable: bool = False
+    # A batch row's money when the item's cost is not a monthly wage (whose figures come from
+    # declarations.preview): batch_cost(check context) → (base or None, amount), from the same function as the
+    # form's 试算 and the approval (H11: the back-payment quote); batch_cost_label heads its column.
+    batch_cost: Callable | None = None
+    batch_cost_label: Any = ""
 
     @property
     def item(self):
@@ -449,15 +510,20 @@ class ItemDefinition:
         parts = [stored.get("name") or "", stored.get("id_number") or ""]
         return " ".join(p for p in parts if p)
 
-    def evaluate(self, raw: dict, *, employer, today: dt.date, declaration=None) -> Evaluation:
-        """Parse every field and run every check; collect every problem (nothing is written)."""
+    def evaluate(
+        self, raw: dict, *, employer, today: dt.date, declaration=None, cache: dict | None = None
+    ) -> Evaluation:
+        """Parse every field and run every check; collect every problem (nothing is written). `cache` is the
+        record look-ups' cache, shared by the rows of a batch import (a fresh one otherwise)."""
         data, stored, errors, issues = {}, {}, {}, []
+        row_problems: list[tuple[str, RowProblem]] = []
         for f in self.fields:
             try:
                 value = f.parse(raw.get(f.name), today=today)
             except TableErrors as exc:
                 errors.setdefault(f.name, []).extend(exc.problems)
                 issues.extend(exc.issues)
+                row_problems.extend((f.name, p) for p in exc.row_problems)
                 continue
             except ValidationFailed as exc:
                 errors.setdefault(exc.field or f.name, []).append(exc.message)
@@ -466,7 +532,7 @@ class ItemDefinition:
             data[f.name] = value
             stored[f.name] = f.dump(value)
         ctx = CheckContext(
-            definition=self, employer=employer, data=data, today=today, declaration=declaration
+            definition=self, employer=employer, data=data, today=today, declaration=declaration, cache=cache
         )
         unparsed = set(errors)
         results = []
@@ -493,7 +559,8 @@ class ItemDefinition:
         flags = []
         if self.flags is not None and not errors:
             flags = [str(f) for f in self.flags(ctx)]
-        return Evaluation(self, data, stored, errors, results, flags, ctx, issues)
+        row_problems.extend(ctx.row_problems)
+        return Evaluation(self, data, stored, errors, results, flags, ctx, issues, row_problems)
 
     def raise_if_invalid(self, evaluation: Evaluation) -> None:
         from shebao.core.errors import FieldErrors

@@ -122,4 +122,5 @@ DEFINITION = ItemDefinition(
     flags=first_enrolment_age_flag,
     prefill=prefill,
     intro=gettext_lazy("首次在本市参保的人员。已有参保记录的人员请办理续保(H02)或转入(H03)。"),
+    importable=True,
 )

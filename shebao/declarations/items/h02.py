@@ -109,4 +109,5 @@ DEFINITION = ItemDefinition(
     effect=effect,
     prefill=prefill,
     intro=gettext_lazy("曾在本市参保、现已停保的人员到本单位重新参保。"),
+    importable=True,
 )

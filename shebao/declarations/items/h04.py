@@ -102,4 +102,5 @@ DEFINITION = ItemDefinition(
     flags=flags,
     prefill=prefill,
     intro=gettext_lazy("停保期为不再缴费的第一个月：如最后缴费月为 202611，停保期填 202612。"),
+    importable=True,
 )

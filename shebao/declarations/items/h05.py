@@ -74,4 +74,5 @@ DEFINITION = ItemDefinition(
     checks=(EMPLOYED_HERE, NOT_COVERED, period_window("start_period", gettext_lazy("开始期"))),
     effect=effect,
     prefill=prefill,
+    importable=True,
 )

@@ -85,4 +85,5 @@ DEFINITION = ItemDefinition(
     checks=(EMPLOYED_HERE, COVERED),
     effect=effect,
     prefill=prefill,
+    importable=True,
 )

@@ -64,32 +64,29 @@ def _everyone_once(ctx):
     rows = ctx.data["rows"]
     active = _active(ctx)
     counts = Counter(r["id_number"].number for r in rows if r.get("id_number"))
-    problems = []
     for number, n in counts.items():
         if n > 1:
-            problems.append(_("%(id)s 出现 %(n)d 次") % {"id": number, "n": n})
+            ctx.fail("rows", _("%(id)s 出现 %(n)d 次") % {"id": number, "n": n})
     for index, row in enumerate(rows, start=1):
         info = row.get("id_number")
-        if info is None:
-            continue
-        known = active.get(info.number)
-        if known is None:
-            problems.append(
-                _("第%(row)d行：%(id)s 不是本单位在职参保人员") % {"row": index, "id": info.number}
-            )
-        elif row.get("name") and row["name"] != known["person__name"]:
-            problems.append(_("第%(row)d行：姓名与公民身份号码不一致") % {"row": index})
+        if info is not None:
+            known = active.get(info.number)
+            if known is None:
+                ctx.fail_row(
+                    "rows", index, "id_number", _("%(id)s 不是本单位在职参保人员") % {"id": info.number}
+                )
+            elif row.get("name") and row["name"] != known["person__name"]:
+                ctx.fail_row("rows", index, "name", _("姓名与公民身份号码不一致"))
         if row.get("wage") is not None and row["wage"] <= 0:
-            problems.append(_("第%(row)d行：月平均工资应大于0") % {"row": index})
+            ctx.fail_row("rows", index, "wage", _("月平均工资应大于0"))
     missing = sorted(set(active) - set(counts))
     if missing:
         names = "、".join(f"{active[m]['person__name']}({m})" for m in missing[:20])
-        problems.append(
+        ctx.fail(
+            "rows",
             _("缺少 %(n)d 名在职职工：%(names)s")
-            % {"n": len(missing), "names": names + ("…" if len(missing) > 20 else "")}
+            % {"n": len(missing), "names": names + ("…" if len(missing) > 20 else "")},
         )
-    for message in problems:
-        ctx.fail("rows", message)
 
 
 def _clamped(ctx):
@@ -152,5 +149,6 @@ DEFINITION = ItemDefinition(
     summary=summary,
     subject_field=None,
     table_rows=table_rows,
+    importable=True,
     intro=gettext_lazy("每年申报一次：按职工上年度月平均工资核定本年度缴费基数，自基数年度首月起生效。"),
 )

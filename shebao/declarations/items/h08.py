@@ -20,11 +20,12 @@ WAGE = Field("wage", gettext_lazy("调整后月工资(缴费基数)"), "amount",
 
 def _period_ok(ctx):
     period = ctx.data["period"]
-    if base_year_of(period) != base_year_of(ctx.period) or period > ctx.period:
+    year, now_year = (ctx.param(base_year_of, period=int(p)) for p in (period, ctx.period))
+    if year != now_year or period > ctx.period:
         ctx.fail(
             "period",
             _("调整起始期 %(period)s 应在本基数年度(%(year)d)内且不晚于当前期 %(now)s")
-            % {"period": period, "year": base_year_of(ctx.period), "now": ctx.period},
+            % {"period": period, "year": now_year, "now": ctx.period},
         )
     employment = employment_here(ctx)
     if employment is not None and int(period) < employment.start_period:
@@ -95,4 +96,5 @@ DEFINITION = ItemDefinition(
     flags=flags,
     prefill=prefill,
     intro=gettext_lazy("已结算的期间按差额补收或退还(补差)，在下次结算时计算。"),
+    importable=True,
 )

@@ -155,4 +155,5 @@ DEFINITION = ItemDefinition(
     flags=flags,
     prefill=prefill,
     summary=summary,
+    importable=True,
 )

@@ -268,6 +268,12 @@ def _amounts_if_ok(ctx):
     _amounts(ctx)
 
 
+def batch_cost(ctx):
+    """A batch row's money: the quote approval writes (every period's employer and individual contributions; the
+    surcharge grows until paid and is shown in the row's notes as of the check day)."""
+    return None, quote_of(ctx).amount
+
+
 def flags(ctx):
     months = (ctx.data["end_period"] - ctx.data["start_period"]) + 1
     if months > REVIEW_OVER_MONTHS:
@@ -340,6 +346,9 @@ DEFINITION = ItemDefinition(
     flags=flags,
     prefill=lambda employer, id_number, today: prefill_name(employer, id_number, today, active=False),
     outcome=outcome,
+    importable=True,  # an employer found to have missed months for many employees (an audit) lists them
+    batch_cost=batch_cost,
+    batch_cost_label=gettext_lazy("补缴金额(单位+个人，不含滞纳金)"),
     intro=gettext_lazy(
         "补缴以前月份的社会保险费：按各期所属年度基数上下限计算，自各期缴费期限次日起按日加收滞纳金。"
         "提交前可点「检查/试算」查看每期金额和合计。"

@@ -135,6 +135,7 @@ DEFINITION = ItemDefinition(
     effect=effect,
     complete=complete,
     needs_counter=True,
+    importable=True,  # cards for every new hire of an H01 batch in one file
     counter_note=gettext_lazy(
         "社会保障卡制作完成后，请持本人身份证件到经办窗口领取（代领须携带委托书和代领人身份证件）。"
     ),

@@ -22,8 +22,11 @@ from shebao.catalogue.items import get_item
 from shebao.core.errors import DomainError, FieldErrors
 from shebao.core.replica import replica_reads
 from shebao.declarations import clock, selectors, services
+from shebao.declarations.batch import selectors as batch_selectors
+from shebao.declarations.batch import services as batch_services
 from shebao.declarations.items import DEFINITIONS, definition_for
 from shebao.declarations.models import AutoApprovalRule, Declaration, State
+from shebao.declarations.tasks import batch_approve_task
 from shebao.declarations.workflow import ACTION_LABELS
 from shebao.persons.models import ContributionBase, Employment, Person
 
@@ -52,8 +55,9 @@ def _filters(source) -> dict:
     }
 
 
-def _queue(filters, user):
+def _queue(filters, user, *, singles_only=False):
     return selectors.review_queue(
+        singles_only=singles_only,
         item_code=filters["item"],
         employer_query=filters["employer"],
         state=filters["state"],
@@ -69,7 +73,11 @@ def queue(request):
     filters = _filters(request.POST if request.method == "POST" else request.GET)
     if request.method == "POST":
         return _queue_action(request, filters)
-    page = Paginator(_queue(filters, request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Batch imports are one line each (their own page); the default queue lists the single declarations.
+    batches_apart = not filters["state"] and not filters["mine"]
+    page = Paginator(_queue(filters, request.user, singles_only=batches_apart), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     rows = []
     for d in page.object_list:
         definition = definition_for(d.item_code)
@@ -84,6 +92,11 @@ def queue(request):
     context = {
         "rows": rows,
         "page": page,
+        "batches": (
+            batch_selectors.review_batches(item_code=filters["item"], employer_query=filters["employer"])
+            if batches_apart
+            else []
+        ),
         "filters": filters,
         "query": urlencode({k: v for k, v in request.GET.items() if k != "page" and v}),
         "items": [(code, d.item.name, counts["per_item"].get(code, 0)) for code, d in DEFINITIONS.items()],
@@ -138,6 +151,15 @@ def _queue_action(request, filters):
         return redirect(back)
     messages.error(request, _("未知操作"))
     return redirect(back)
+
+
+def _say(request, exc: DomainError) -> None:
+    """A refused action as messages: each field's message of FieldErrors, else the error's own."""
+    found = (
+        [m for msgs in exc.errors.values() for m in msgs] if isinstance(exc, FieldErrors) else [exc.message]
+    )
+    for message in found:
+        messages.error(request, message)
 
 
 def _person_record(declaration: Declaration):
@@ -258,12 +280,8 @@ def _decide(request, declaration: Declaration):
             messages.success(request, _("申报 %(number)s 已退回") % {"number": declaration.number})
         else:
             raise DomainError(_("未知操作"))
-    except FieldErrors as exc:
-        for msgs in exc.errors.values():
-            for m in msgs:
-                messages.error(request, m)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        _say(request, exc)
     return redirect(here)
 
 
@@ -326,8 +344,93 @@ def auto_rules(request):
     )
 
 
+BATCH_INLINE_APPROVALS = 300  # a larger batch is approved by the worker
+
+
+@office_role_required(*REVIEWER)
+def batch(request, batch_number: str):
+    """One batch import: its counts, its rows (declarations) page by page, approve every clean row at once,
+    reject a single row with a reason."""
+    qs = batch_selectors.batch_declarations(batch_number=batch_number)
+    first = qs.first()
+    if first is None:
+        raise Http404
+    here = reverse("office:review_batch", args=[first.batch_number])
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "approve_clean":
+                waiting = qs.filter(state=State.SUBMITTED).count()
+                if waiting > BATCH_INLINE_APPROVALS:
+                    batch_approve_task.enqueue(first.batch_number, request.user.pk, clock.today().isoformat())
+                    messages.info(
+                        request,
+                        _("%(n)d 件待审核申报已交后台逐件审核，刷新本页查看进度。") % {"n": waiting},
+                    )
+                else:
+                    approved, left = batch_services.batch_approve_clean(
+                        batch_number=first.batch_number, actor=request.user, today=clock.today()
+                    )
+                    messages.success(
+                        request,
+                        _("已审核通过 %(n)d 件；%(left)d 件未通过自动检查或有人工核查提示，须逐件审核。")
+                        % {"n": approved, "left": left},
+                    )
+            elif action == "reject_row":
+                row = qs.filter(number=request.POST.get("row", "")).first()
+                if row is None:
+                    raise Http404
+                batch_services.batch_row_reject(
+                    declaration=row,
+                    actor=request.user,
+                    comment=(request.POST.get("comment") or "").strip()[:500],
+                    reasons=request.POST.getlist("reasons"),
+                )
+                messages.success(request, _("申报 %(number)s 已退回") % {"number": row.number})
+            else:
+                raise DomainError(_("未知操作"))
+        except DomainError as exc:
+            _say(request, exc)
+        return redirect(
+            here + ("?" + urlencode({"page": request.POST["page"]}) if request.POST.get("page") else "")
+        )
+    counts = selectors.state_counts(qs)
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    definition = definition_for(first.item_code)
+    today = clock.today()
+    rows = []
+    for d in page.object_list:
+        evaluation = services.review_evaluation(d, today=today) if d.state in selectors.QUEUE_STATES else None
+        rows.append(
+            {
+                "d": d,
+                "summary": definition.summarize(d.data) if definition else "",
+                "checks_ok": evaluation.ok if evaluation else None,
+                "flags": evaluation.flags if evaluation else [],
+                "problems": [m for msgs in evaluation.field_errors.values() for m in msgs]
+                if evaluation
+                else [],
+                "can_reject": d.state == State.SUBMITTED
+                or (d.state == State.IN_REVIEW and d.claimed_by_id == request.user.pk),
+            }
+        )
+    context = {
+        "batch_number": first.batch_number,
+        "employer": first.employer,
+        "item": get_item(first.item_code),
+        "total": sum(counts.values()),
+        "states": [(State(s).label, n) for s, n in counts.items()],
+        "waiting": counts.get(State.SUBMITTED, 0),
+        "rows": rows,
+        "page": page,
+        "reject_reasons": services.STANDARD_REJECT_REASONS,
+    }
+    return render(request, "office/review/batch.html", context)
+
+
 urlpatterns = [
     path("review/", queue, name="review"),
+    path("review/batch/<str:batch_number>/", batch, name="review_batch"),
     path("review/counter/", counter, name="review_counter"),
     path("review/auto-rules/", auto_rules, name="review_auto_rules"),
     path("review/<str:number>/", detail, name="review_detail"),

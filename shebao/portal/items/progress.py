@@ -22,6 +22,7 @@ from shebao.catalogue.items import get_item
 from shebao.core.errors import DomainError
 from shebao.core.pdf import pdf_response
 from shebao.declarations import clock, selectors, services
+from shebao.declarations.batch import selectors as batch_selectors
 from shebao.declarations.items import DEFINITIONS, definition_for
 from shebao.declarations.models import State
 from shebao.declarations.preview import declaration_preview
@@ -90,6 +91,7 @@ def _list(request, employer):
         )
     params = {k: v for k, v in request.GET.items() if k != "page" and v}
     counts = selectors.state_counts(selectors.declarations_for_employer(employer=employer))
+    batches = list(batch_selectors.batches_for_employer(employer=employer, limit=5))
     context = {
         "rows": rows,
         "page": page,
@@ -104,6 +106,8 @@ def _list(request, employer):
             "q": search,
         },
         "unread": selectors.unread_result_count(employer=employer),
+        "batches": batches,
+        "batches_open": any(b.is_working or b.status == "validated" for b in batches),
     }
     return render(request, "portal/declarations/progress.html", context)
 
