@@ -151,6 +151,10 @@ def contribution_preview(
 def declaration_preview(definition, values: dict, *, employer, today: dt.date) -> CostPreview | None:
     """The preview of an item's entered (or stored) values, if the item declares a wage and what it needs
     parses; None otherwise."""
+    if (
+        definition.batch_cost is not None
+    ):  # the item prices itself (H11's back-payment quote in its check notes)
+        return None
     fields = {f.name: f for f in definition.fields}
     period_name = next((n for n in PERIOD_FIELDS if n in fields), None)
     if "wage" not in fields or period_name is None:
@@ -194,6 +198,8 @@ def evaluated_preview(evaluation, *, employer) -> CostPreview | None:
     batch import. None when the item declares no wage or the data or the period's parameters are incomplete.
     The parameters are asked through the evaluation's check context, whose cache a batch's rows share."""
     data, ctx = evaluation.data, evaluation.context
+    if ctx is not None and ctx.definition.batch_cost is not None:  # the item's own quote, not a month's cost
+        return None
     wage = data.get("wage")
     period = data.get("start_period") or data.get("period")
     if evaluation.field_errors or not isinstance(wage, Decimal) or period is None:

@@ -238,7 +238,23 @@ def _write_rows(batch: ImportBatch, attempt: int, outcome, started: float) -> Im
             seconds=seconds,
             updated_at=timezone.now(),
         )
+        _batch_message(
+            current,
+            _("批次 %(number)s 校验完成：%(ok)d 行通过，%(bad)d 行未通过")
+            % {"number": current.number, "ok": outcome.accepted, "bad": outcome.rejected},
+        )
     return ImportBatch.objects.get(pk=batch.pk)
+
+
+def _batch_message(batch: ImportBatch, subject: str) -> None:
+    """The operator who uploaded the batch finds that it finished in their message centre (inbox)."""
+    if batch.created_by_id is None:
+        return
+    from shebao.inbox.models import MessageKind
+    from shebao.inbox.services import message_send
+
+    link = f"/portal/items/BATCH/?open={batch.number}"
+    message_send(recipient=batch.created_by, kind=MessageKind.BATCH, subject=subject, link=link)
 
 
 def confirm_refusal(batch: ImportBatch, *, today: dt.date) -> str:
@@ -310,6 +326,10 @@ def batch_confirm(*, batch_id: int, actor) -> ImportBatch:
                 content=b"",
                 seconds=seconds,
                 updated_at=timezone.now(),
+            )
+            _batch_message(
+                batch,
+                _("批次 %(number)s 已提交：%(n)d 件申报，等待审核") % {"number": batch.number, "n": made},
             )
     except DomainError as exc:
         ImportBatch.objects.filter(pk=batch_id, status=Status.CONFIRMING).update(

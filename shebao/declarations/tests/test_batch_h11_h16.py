@@ -22,6 +22,8 @@ from .test_journey import post_form
 
 pytestmark = pytest.mark.django_db
 H11_HEADERS = ["*公民身份号码", "*姓名", "*补缴起始期", "*补缴截止期", "*补缴月工资(缴费基数)", "*补缴原因"]
+# the template also has the optional per-period wages (a file without that column is read all the same)
+H11_TEMPLATE_HEADERS = [*H11_HEADERS[:5], "分期月工资(选填)", H11_HEADERS[5]]
 H16_HEADERS = ["*公民身份号码", "*姓名", "*申领类型", "相片采集编号", "说明"]
 
 
@@ -42,7 +44,7 @@ def test_h11_template_is_derived_from_the_item(login_as, personas):
     response = login_as(personas.operator_a).get(f"{URL}?template=H11")
     assert response.status_code == 200
     headers = [c.value for c in next(workbook(response.content)["数据"].iter_rows())]
-    assert headers == H11_HEADERS
+    assert headers == H11_TEMPLATE_HEADERS
 
 
 def test_h11_rows_are_checked_priced_by_the_quote_and_approved(login_as, personas, workers):
@@ -148,3 +150,15 @@ def test_nul_bytes_in_cells_are_reported_not_crashed_on(
 
 def _file(content: bytes):
     return SimpleUploadedFile("nul.xlsx" if content[:2] == b"PK" else "nul.csv", content)
+
+
+def test_h11_per_period_wages_in_a_cell(login_as, personas, workers):
+    # One cell holding "202403 3000" (Alt+Enter for more lines): 202402 at 7,654.32 (2,824.45), 202403 at the
+    # 2024 floor 4,812.00 (1,775.63) — the same quote as the form's.
+    first, _second = workers
+    row = [first.id_number, first.name, "202402", "202403", "7654.32", "202403 3000", "入职时漏报"]
+    number = _upload_number(
+        login_as(personas.operator_a), files.xlsx_openpyxl(H11_TEMPLATE_HEADERS, [row]), item="H11"
+    )
+    accepted = ImportBatch.objects.get(number=number).rows.get(accepted=True)
+    assert accepted.cost == Decimal("4600.08")

@@ -174,6 +174,13 @@ def test_upload_checks_every_row_and_confirm_submits_one_declaration_per_row(log
     # Found again in the progress query, by its batch number too.
     progress = client.get(f"/portal/items/progress/?q={number}").content.decode()
     assert number in progress and made[0].number in progress and made[1].number in progress
+    # The message centre told the operator when the check and the submission finished, linked to the batch.
+    inbox = client.get("/messages/?kind=batch").content.decode()
+    assert f"批次 {number} 校验完成：2 行通过，5 行未通过" in inbox
+    assert f"批次 {number} 已提交：2 件申报，等待审核" in inbox
+    assert client.get("/messages/" + str(personas.operator_a.inbox_messages.first().pk) + "/")[
+        "Location"
+    ] == (f"{URL}?open={number}")
 
 
 def test_row_cost_is_the_item_forms_preview_and_what_approval_records(login_as, personas):

@@ -188,3 +188,11 @@ def test_a_wage_per_period_costs_each_period_on_its_own_base(personas, worker):
 def test_bad_period_wages_name_their_line(personas, worker, lines, message):
     errors = errors_of("H11", raw(worker, period_wages=lines), personas)
     assert any(message in m for m in errors["period_wages"]), errors
+
+
+def test_the_form_shows_no_monthly_cost_only_the_quote(personas, worker):
+    # H11 has a wage and a start period, but its cost is the back-payment quote (its 检查/试算 notes), never a
+    # "from 202402 on, each month" box that would not be what approval writes.
+    operator = login("a_operator")
+    partial = post_form(operator, "/portal/items/H11/", raw(worker), action="cost").content.decode()
+    assert "起每月缴费" not in partial and "每月合计" not in partial
