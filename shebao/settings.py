@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "shebao.contributions",
     "shebao.declarations",
     "shebao.certificates",
+    "shebao.audit",
+    "shebao.notices",
     "shebao.portal",
     "shebao.office",
     "shebao.demo",
@@ -72,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "shebao.accounts.middleware.AccountSessionMiddleware",
+    "shebao.audit.middleware.PersonalDataAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -115,6 +118,8 @@ SHEBAO_LOGIN_LOCK_MINUTES = int(env_str("SHEBAO_LOGIN_LOCK_MINUTES", "15"))
 SHEBAO_LOGIN_IP_MAX_FAILURES = int(env_str("SHEBAO_LOGIN_IP_MAX_FAILURES", "30"))
 SHEBAO_LOGIN_IP_WINDOW_MINUTES = int(env_str("SHEBAO_LOGIN_IP_WINDOW_MINUTES", "15"))
 SHEBAO_TEMPORARY_PASSWORD_DAYS = int(env_str("SHEBAO_TEMPORARY_PASSWORD_DAYS", "30"))
+# How long the personal-data access log keeps its rows (days; `shebao accesslog_purge` deletes older ones).
+SHEBAO_ACCESS_LOG_RETENTION_DAYS = int(env_str("SHEBAO_ACCESS_LOG_RETENTION_DAYS", "1095"))
 # How many reverse proxies in front append to X-Forwarded-For (0: the client address is REMOTE_ADDR).
 SHEBAO_TRUSTED_PROXIES = int(env_str("SHEBAO_TRUSTED_PROXIES", "0"))
 SESSION_SAVE_EVERY_REQUEST = True
