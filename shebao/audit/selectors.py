@@ -46,6 +46,4 @@ def office_looks_at(*, person, limit: int = 100) -> list[dict]:
         .order_by("-at", "-id")
         .values("at", "roles", "action")[:limit]
     )
-    return [
-        {"at": r["at"], "roles": role_labels(r["roles"]), "action": r["action"]} for r in rows
-    ]
+    return [{"at": r["at"], "roles": role_labels(r["roles"]), "action": r["action"]} for r in rows]

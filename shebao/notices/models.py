@@ -22,7 +22,8 @@ class Notice(models.Model):
         verbose_name_plural = _("通知公告")
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")), name="notice_ends_after_start"
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="notice_ends_after_start",
             )
         ]
         indexes = [models.Index(fields=["starts_on", "ends_on"], name="notice_dates")]

@@ -20,7 +20,9 @@ def _check_admin(actor) -> None:
 
 
 @transaction.atomic
-def notice_publish(*, actor, title: str, body: str, starts_on: dt.date | None, ends_on: dt.date | None) -> Notice:
+def notice_publish(
+    *, actor, title: str, body: str, starts_on: dt.date | None, ends_on: dt.date | None
+) -> Notice:
     _check_admin(actor)
     errors: dict[str, list[str]] = {}
     title = normalize_text(title or "")
@@ -39,7 +41,9 @@ def notice_publish(*, actor, title: str, body: str, starts_on: dt.date | None, e
         errors["ends_on"] = [_("截止日期不能早于发布日期")]
     if errors:
         raise FieldErrors(errors)
-    return Notice.objects.create(title=title, body=body, starts_on=starts_on, ends_on=ends_on, published_by=actor)
+    return Notice.objects.create(
+        title=title, body=body, starts_on=starts_on, ends_on=ends_on, published_by=actor
+    )
 
 
 @transaction.atomic

@@ -4,9 +4,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from shebao.accounts.models import UserKind
+from shebao.accounts.permissions import item_required, portal_user_required, visible_items
 from shebao.audit.models import AccessAction
 from shebao.audit.selectors import office_looks_at
-from shebao.accounts.permissions import item_required, portal_user_required, visible_items
 from shebao.catalogue.items import GROUP_LABELS, ITEMS, ItemGroup, get_item
 from shebao.core.period import Period
 
@@ -45,7 +45,10 @@ def profile(request):
     period = Period.current()
     found = own_profile(person=user.person, period=period.value)
     actions = dict(AccessAction.choices)
-    looks = [{**look, "action_label": actions.get(look["action"], look["action"])} for look in office_looks_at(person=user.person)]
+    looks = [
+        {**look, "action_label": actions.get(look["action"], look["action"])}
+        for look in office_looks_at(person=user.person)
+    ]
     return render(request, "portal/profile.html", {"profile": found, "period": period, "looks": looks})
 
 

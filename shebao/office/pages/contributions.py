@@ -30,7 +30,8 @@ from shebao.core.period import Period
 from shebao.core.validators import parse_amount, parse_period
 from shebao.declarations import clock
 
-admin_only = office_role_required("is_office_admin")
+settlement_staff = office_role_required("is_office_admin", "is_settlement")
+finance_staff = office_role_required("is_office_admin", "is_finance")
 
 
 def _errors_of(form) -> dict:
@@ -88,7 +89,7 @@ class SettleForm(OfficeForm):
     period = PeriodField(label=_l("结算期"), max_length=10)
 
 
-@admin_only
+@settlement_staff
 def settlements(request):
     form = SettleForm(request.POST or None, initial={"period": Period.current().value})
     if request.method == "POST" and form.is_valid():
@@ -110,7 +111,7 @@ def settlements(request):
     )
 
 
-@admin_only
+@settlement_staff
 def settlement(request, run_id: int):
     run = get_object_or_404(SettlementRun.objects.select_related("started_by"), pk=run_id)
     template = "office/contributions/_run.html" if request.htmx else "office/contributions/settlement.html"
@@ -121,7 +122,7 @@ class InterestForm(OfficeForm):
     year = forms.IntegerField(label=_l("年度"), min_value=1990, max_value=2100)
 
 
-@admin_only
+@settlement_staff
 def interest(request):
     form = InterestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -156,7 +157,7 @@ class ArrivalForm(OfficeForm):
     reference = forms.CharField(label=_l("银行流水号"), max_length=60, required=False)
 
 
-@admin_only
+@finance_staff
 def arrivals(request):
     form = ArrivalForm(prefix="a")
     import_errors: list[str] = []
@@ -396,7 +397,7 @@ def _record_benefit(kind: str, data: dict, user) -> str:
     return _("已登记 %(name)s 医疗帐户消费 %(amount)s 元") % {"name": person.name, "amount": data["amount"]}
 
 
-@admin_only
+@finance_staff
 def benefits(request):
     kind = request.POST.get("kind") or request.GET.get("kind") or "pension"
     if kind not in BENEFIT_FORMS:

@@ -22,11 +22,10 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from shebao.core.idnumbers import normalize_identifier
-from shebao.core.money import format_money
-
 from shebao.audit.recording import note_persons
 from shebao.core import export as exporting
+from shebao.core.idnumbers import normalize_identifier
+from shebao.core.money import format_money
 
 PER_PAGE = 50
 PRINT_CAP = 5000  # a print view longer than this asks the user to export instead
