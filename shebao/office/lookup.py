@@ -46,7 +46,8 @@ EMPLOYER_PAGE = _("单位档案")
 
 def person_search(*, query: str) -> list[Person]:
     found = person_reads.person_search(query=query)
-    note_persons(min(len(found), person_reads.SEARCH_LIMIT), what=_("人员查询"))
+    for person in found[: person_reads.SEARCH_LIMIT]:
+        note_person(person.pk, what=_("人员查询"))
     return found
 
 

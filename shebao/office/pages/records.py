@@ -126,7 +126,7 @@ def person_correct(request, pk: int):
         except FieldErrors as exc:
             errors = exc.errors
         except DomainError as exc:
-            errors = {"__all__": [exc.message]}
+            errors = {"all": [exc.message]}
     return render(
         request,
         "office/records/person_correct.html",
@@ -211,7 +211,7 @@ def employer_correct(request, pk: int):
         except FieldErrors as exc:
             errors = exc.errors
         except DomainError as exc:
-            errors = {"__all__": [exc.message]}
+            errors = {"all": [exc.message]}
     return render(
         request,
         "office/records/employer_correct.html",
