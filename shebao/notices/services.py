@@ -25,7 +25,7 @@ def notice_publish(
 ) -> Notice:
     _check_admin(actor)
     errors: dict[str, list[str]] = {}
-    title = normalize_text(title or "")
+    title = normalize_text("".join(c for c in (title or "") if unicodedata.category(c) != "Cc"))
     body = "".join(c for c in (body or "") if c in "\n\t" or unicodedata.category(c) != "Cc").strip()
     if not title:
         errors["title"] = [_("请填写标题")]

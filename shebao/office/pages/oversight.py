@@ -70,7 +70,7 @@ def notices(request):
             notice_services.notice_withdraw(actor=request.user, notice=notice)
             messages.success(request, _("已撤回通知「%(title)s」") % {"title": notice.title})
             return redirect("office:notices")
-        values = {k: (request.POST.get(k) or "")[:4000] for k in values}
+        values = {k: (request.POST.get(k) or "")[:5000] for k in values}
         try:
             notice_services.notice_publish(
                 actor=request.user,

@@ -27,11 +27,18 @@ def test_search_by_name_prefix_and_by_id_number(personas, clerk):
     page = clerk.get(reverse("office:persons"), {"q": "王小"}).content.decode()
     assert personas.person_1.id_number in page and personas.person_2.id_number not in page
     row = last_access()
-    assert (row.username, row.action, row.person_id, row.person_count) == ("clerk", "view", personas.person_1.pk, 1)
+    assert (row.username, row.action, row.person_id, row.person_count) == (
+        "clerk",
+        "view",
+        personas.person_1.pk,
+        1,
+    )
     assert row.roles == "is_clerk" and row.what == "人员查询"
     page = clerk.get(reverse("office:persons"), {"q": personas.person_2.id_number[:10]}).content.decode()
     assert "陈丽" in page
-    page = clerk.get(reverse("office:persons"), {"q": f" {personas.person_3.id_number.lower()} "}).content.decode()
+    page = clerk.get(
+        reverse("office:persons"), {"q": f" {personas.person_3.id_number.lower()} "}
+    ).content.decode()
     assert "赵强" in page
     assert "没有找到" in clerk.get(reverse("office:persons"), {"q": "不存在的人"}).content.decode()
 
@@ -93,7 +100,9 @@ def test_employer_sections_show_payables_arrears_and_roster(personas, clerk, log
     assert (row.employer_id, row.person_count, row.person_id) == (e.pk, 3, None)
     page = clerk.get(reverse("office:employer_section", args=[e.pk, "users"])).content.decode()
     assert "a_admin" in page and "a_operator" in page
-    marks = login_as(staff("is_settlement")).get(reverse("office:employer_section", args=[e.pk, "settlement"]))
+    marks = login_as(staff("is_settlement")).get(
+        reverse("office:employer_section", args=[e.pk, "settlement"])
+    )
     assert "已完成" in marks.content.decode() or "#" in marks.content.decode()
 
 
@@ -103,7 +112,9 @@ def test_person_correction_needs_a_reason_and_is_recorded(personas, clerk):
     response = clerk.post(url, {"name": "陈莉", "id_number": p.id_number, "reason": ""})
     assert response.status_code == 400 and "请填写更正原因" in response.content.decode()
     assert Person.objects.get(pk=p.pk).name == "陈丽"
-    response = clerk.post(url, {"name": "陈莉", "id_number": p.id_number, "reason": "核对身份证原件，系录入错误"})
+    response = clerk.post(
+        url, {"name": "陈莉", "id_number": p.id_number, "reason": "核对身份证原件，系录入错误"}
+    )
     assert response.status_code == 302
     assert Person.objects.get(pk=p.pk).name == "陈莉"
     assert set(Employment.objects.filter(person=p).values_list("person_name", flat=True)) == {"陈莉"}
@@ -142,7 +153,8 @@ def test_new_id_number_brings_birth_date_and_gender(personas, clerk):
     p = personas.person_1
     new = make_id_number("330106", dt.date(1990, 6, 17), 12)  # seq 12: even → female
     response = clerk.post(
-        reverse("office:person_correct", args=[p.pk]), {"name": p.name, "id_number": new, "reason": "公安户籍更正"}
+        reverse("office:person_correct", args=[p.pk]),
+        {"name": p.name, "id_number": new, "reason": "公安户籍更正"},
     )
     assert response.status_code == 302
     p.refresh_from_db()
