@@ -9,6 +9,9 @@ from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
+from shebao.audit.recording import note_employer, note_person
+from shebao.persons.models import Person
+
 from .models import Declaration, State
 
 QUEUE_STATES = (State.SUBMITTED, State.IN_REVIEW)
@@ -22,6 +25,15 @@ def declaration_for_employer(*, employer, number: str) -> Declaration:
     )
     if declaration is None:
         raise Http404
+    # The access log: a declaration about a person shows that person's data to the reviewer.
+    if declaration.subject_id_number:
+        person_id = (
+            Person.objects.filter(id_number=declaration.subject_id_number)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        note_person(person_id, what=f"申报审核 {declaration.number}")
+    note_employer(declaration.employer_id)
     return declaration
 
 

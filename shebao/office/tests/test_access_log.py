@@ -136,3 +136,34 @@ def test_retention_purges_old_rows_only(personas, login_as, settings):
     assert PersonalDataAccess.objects.count() == 0
     with pytest.raises(ValueError):
         access_log_purge(now=timezone.now(), retention_days=0)
+
+
+def test_review_page_and_user_detail_are_logged_against_the_person(personas, login_as):
+    from shebao.declarations.models import Declaration, State
+    from shebao.declarations.services import next_number
+
+    declaration = Declaration.objects.create(
+        number=next_number(),
+        employer=personas.employer_a,
+        item_code="H09",
+        state=State.SUBMITTED,
+        data={},
+        subject_id_number=personas.person_3.id_number,
+        subject_name="赵强",
+    )
+    assert (
+        login_as(personas.reviewer)
+        .get(reverse("office:review_detail", args=[declaration.number]))
+        .status_code
+        == 200
+    )
+    row = rows()[-1]
+    assert (row.person_id, row.employer_id, row.what) == (
+        personas.person_3.pk,
+        personas.employer_a.pk,
+        f"申报审核 {declaration.number}",
+    )
+    assert (
+        login_as(personas.clerk).get(reverse("office:user", args=[personas.individual.pk])).status_code == 200
+    )
+    assert rows()[-1].person_id == personas.person_1.pk
