@@ -25,15 +25,6 @@ def declaration_for_employer(*, employer, number: str) -> Declaration:
     )
     if declaration is None:
         raise Http404
-    # The access log: a declaration about a person shows that person's data to the reviewer.
-    if declaration.subject_id_number:
-        person_id = (
-            Person.objects.filter(id_number=declaration.subject_id_number)
-            .values_list("pk", flat=True)
-            .first()
-        )
-        note_person(person_id, what=f"申报审核 {declaration.number}")
-    note_employer(declaration.employer_id)
     return declaration
 
 
@@ -138,6 +129,15 @@ def declaration_for_office(*, number: str) -> Declaration:
     )
     if declaration is None:
         raise Http404
+    # The access log: a declaration about a person shows that person's data to the reviewer.
+    if declaration.subject_id_number:
+        person_id = (
+            Person.objects.filter(id_number=declaration.subject_id_number)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        note_person(person_id, what=f"申报审核 {declaration.number}")
+    note_employer(declaration.employer_id)
     return declaration
 
 
