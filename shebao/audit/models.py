@@ -20,7 +20,12 @@ class PersonalDataAccess(models.Model):
 
     at = models.DateTimeField(_("时间"), default=timezone.now)
     user = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("用户")
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("用户"),
+        db_index=False,
     )
     username = models.CharField(_("用户名"), max_length=150)
     user_kind = models.CharField(_("用户类型"), max_length=16)
