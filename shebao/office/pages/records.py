@@ -19,8 +19,10 @@ from shebao.catalogue.items import get_item
 from shebao.core.choices import EmployerType, EmploymentStatus
 from shebao.core.errors import DomainError, FieldErrors
 from shebao.core.period import Period
+from shebao.employers.models import Employer
 from shebao.office import lookup
 from shebao.persons import services as record_services
+from shebao.persons.models import Person, field_labels
 
 ADMIN, AUDITOR, CLERK, REVIEWER = "is_office_admin", "is_auditor", "is_clerk", "is_reviewer"
 SETTLEMENT, FINANCE = "is_settlement", "is_finance"
@@ -121,7 +123,7 @@ def person_correct(request, pk: int):
             changed = record_services.person_correct(
                 person=person, **values, actor=request.user, today=timezone.localdate()
             )
-            messages.success(request, _("已更正：%(fields)s") % {"fields": "、".join(changed)})
+            messages.success(request, _("已更正：%(fields)s") % {"fields": field_labels(Person, changed)})
             return redirect("office:person", pk=person.pk)
         except FieldErrors as exc:
             errors = exc.errors
@@ -206,7 +208,7 @@ def employer_correct(request, pk: int):
         values = {k: (request.POST.get(k) or "")[:200] for k in values}
         try:
             changed = record_services.employer_correct(employer=employer, **values, actor=request.user)
-            messages.success(request, _("已更正：%(fields)s") % {"fields": "、".join(changed)})
+            messages.success(request, _("已更正：%(fields)s") % {"fields": field_labels(Employer, changed)})
             return redirect("office:employer", pk=employer.pk)
         except FieldErrors as exc:
             errors = exc.errors

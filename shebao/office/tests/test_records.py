@@ -126,7 +126,8 @@ def test_person_correction_needs_a_reason_and_is_recorded(personas, clerk):
         personas.clerk.pk,
     )
     page = clerk.get(reverse("office:person", args=[p.pk])).content.decode()
-    assert "核对身份证原件，系录入错误" in page
+    assert "核对身份证原件，系录入错误" in page and "<td>姓名</td><td>陈丽</td><td>陈莉</td>" in page
+    assert "已更正：姓名" in page
 
 
 @pytest.mark.parametrize(
@@ -180,6 +181,11 @@ def test_employer_correction(personas, clerk):
         ("risk_class", "2", "3", "行业核定"),
         ("employer_type", "enterprise", "organ", "行业核定"),
     }
+    page = clerk.get(reverse("office:employer", args=[e.pk])).content.decode()
+    assert (
+        "<td>单位类型</td><td>企业</td><td>机关</td>" in page
+        and "<td>工伤风险类别</td><td>2</td><td>3</td>" in page
+    )
 
 
 def test_auditor_reads_but_may_not_correct(personas, staff, login_as):
