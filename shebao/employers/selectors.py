@@ -26,4 +26,7 @@ def employer_search(*, query: str, limit: int = SEARCH_LIMIT) -> list[Employer]:
     name = " ".join(raw.split())
     if any(ord(c) < 32 for c in name):
         return []
-    return list(Employer.objects.filter(name__startswith=name).order_by("name", "id")[: limit + 1])
+    # Not ORDER BY in SQL (see persons.selectors.person_search): any limit + 1 matches, sorted here.
+    return sorted(
+        Employer.objects.filter(name__startswith=name)[: limit + 1], key=lambda e: (e.name, e.number)
+    )

@@ -38,7 +38,7 @@ from shebao.declarations.models import Declaration, State
 from shebao.employers import selectors as employer_reads
 from shebao.employers.models import Employer
 from shebao.persons import selectors as person_reads
-from shebao.persons.models import Person
+from shebao.persons.models import Employment, Person
 
 PERSON_PAGE = _("人员档案")
 EMPLOYER_PAGE = _("单位档案")
@@ -170,16 +170,20 @@ def employer_overview(*, employer: Employer) -> dict:
 
 
 def employer_roster(*, employer: Employer, status: str, page_number) -> dict:
-    page = Paginator(person_reads.roster_for_office(employer=employer, status=status), 50).get_page(
-        page_number
-    )
-    rows = list(page.object_list)
-    covered = person_reads.open_coverages(employment_ids=[r.pk for r in rows])
+    """One page of the roster. The page is found over the ids alone (an index-only scan of
+    employment_roster_name), then its 50 rows are read: OFFSET over whole rows reads every skipped row."""
+    ids_page = Paginator(
+        person_reads.roster_for_office(employer=employer, status=status).values_list("pk", flat=True), 50
+    ).get_page(page_number)
+    ids = list(ids_page.object_list)
+    order = {pk: i for i, pk in enumerate(ids)}
+    rows = sorted(Employment.objects.filter(pk__in=ids), key=lambda e: order[e.pk])
+    covered = person_reads.open_coverages(employment_ids=ids)
     labels = dict(Insurance.choices)
     for row in rows:
         row.covered = "、".join(str(labels[i]) for i in covered.get(row.pk, []))
     note_persons(len(rows), employer_id=employer.pk)
-    return {"page": page, "rows": rows}
+    return {"page": ids_page, "rows": rows}
 
 
 def employer_payables(*, employer: Employer) -> list[dict]:
