@@ -33,7 +33,8 @@ def _date(value: str) -> dt.date | None:
 @office_role_required(*LOG_READERS)
 def access_log(request):
     id_number = normalize_identifier(request.GET.get("person") or "")[:18]
-    username = (request.GET.get("user") or "").strip()[:150]
+    id_number = id_number if id_number.isascii() and id_number.isalnum() else ""
+    username = "".join(c for c in (request.GET.get("user") or "") if c.isprintable()).strip()[:150]
     date_from, date_to = _date(request.GET.get("from")), _date(request.GET.get("to"))
     person = Person.objects.filter(id_number=id_number).first() if id_number else None
     rows = access_search(person=person, username=username, date_from=date_from, date_to=date_to)
