@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from shebao.audit.recording import note_person
+from shebao.core.access_notes import note_person
 from shebao.core.idnumbers import normalize_identifier, to_halfwidth
 
 from .models import AccountEvent, AccountEventKind, User, UserKind

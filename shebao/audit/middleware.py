@@ -1,5 +1,5 @@
 """The one place the personal-data access log is written (PIPL): after each request, if the selectors noted
-that persons' data was read (``audit.recording``), one row records who, when, in which role, what, how many
+that persons' data was read (``core.access_notes``), one row records who, when, in which role, what, how many
 persons and from where.
 
 Recorded: every read by staff (office pages, pages seen as an employer, exports, prints, the API) and the
@@ -13,8 +13,8 @@ from django.urls import Resolver404, resolve
 
 from shebao.accounts.middleware import client_ip
 from shebao.accounts.models import UserKind
+from shebao.core import access_notes as recording
 
-from . import recording
 from .models import AccessAction
 from .services import access_record
 

@@ -9,7 +9,7 @@ from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
-from shebao.audit.recording import note_employer, note_person
+from shebao.core.access_notes import note_employer, note_person
 from shebao.persons.models import Person
 
 from .models import Declaration, State

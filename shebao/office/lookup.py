@@ -1,6 +1,6 @@
 """Record lookup (人员档案, 单位档案): what each section of a person's or an employer's page reads.
 
-Every function that hands a person's data to a page notes it for the access log (audit.recording); the audit
+Every function that hands a person's data to a page notes it for the access log (core.access_notes); the audit
 middleware writes the row. The office's roles are checked by the views (docs/office-roles.md).
 """
 
@@ -16,27 +16,24 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from shebao.accounts.models import AccountEvent, ItemGrant, User
-from shebao.audit.recording import note_employer, note_person, note_persons
+from shebao.benefits.models import InjuryCase, MaternityPayment, PensionPayment
 from shebao.certificates.models import Certificate
 from shebao.contributions import selectors as money
 from shebao.contributions.models import (
     Allocation,
     ContributionLine,
     EmployerPeriod,
-    InjuryCase,
-    MaternityPayment,
-    MedicalEntry,
     Payable,
-    PensionEntry,
-    PensionPayment,
-    PensionYear,
     SettlementRun,
 )
+from shebao.core.access_notes import note_employer, note_person, note_persons
 from shebao.core.choices import Insurance
 from shebao.core.money import ZERO, round_money
 from shebao.declarations.models import Declaration, State
 from shebao.employers import selectors as employer_reads
 from shebao.employers.models import Employer
+from shebao.individual_accounts import selectors as accounts_reads
+from shebao.individual_accounts.models import MedicalEntry, PensionEntry, PensionYear
 from shebao.persons import selectors as person_reads
 from shebao.persons.models import Employment, Person
 
@@ -117,10 +114,10 @@ def person_accounts(*, person: Person) -> dict:
         reverse=True,
     )
     return {
-        "pension": [money.pension_account_year(person=person, year=y) for y in pension_years],
-        "medical": [money.medical_account_year(person=person, year=y) for y in medical_years],
-        "pension_balance": money.pension_balance(person=person),
-        "medical_balance": money.medical_balance(person=person),
+        "pension": [accounts_reads.pension_account_year(person=person, year=y) for y in pension_years],
+        "medical": [accounts_reads.medical_account_year(person=person, year=y) for y in medical_years],
+        "pension_balance": accounts_reads.pension_balance(person=person),
+        "medical_balance": accounts_reads.medical_balance(person=person),
     }
 
 

@@ -22,8 +22,8 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from shebao.audit.recording import note_persons
 from shebao.core import export as exporting
+from shebao.core.access_notes import note_persons
 from shebao.core.idnumbers import normalize_identifier
 from shebao.core.money import format_money
 

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from shebao.accounts.models import UserKind
-from shebao.audit.recording import note_employer, note_person
+from shebao.core.access_notes import note_employer, note_person
 from shebao.core.errors import DomainError
 from shebao.persons.models import Employment, Person
 
