@@ -13,7 +13,7 @@ FUNCTIONS = [
     (_("审核工作台"), "office:review", ("is_reviewer",)),
     (_("窗口受理(用户认证)"), "office:counter", ("is_clerk",)),
     (_("用户管理"), "office:users", ("is_clerk", "is_office_admin")),
-    (_("政策参数"), "admin:index", ("is_office_admin",)),
+    (_("政策参数"), "office:parameters", ("is_office_admin", "is_settlement", "is_finance", "is_auditor")),
     (_("月度结算"), "office:settlements", ("is_office_admin", "is_settlement")),
     (_("养老帐户结息"), "office:interest", ("is_office_admin", "is_settlement")),
     (_("到账登记"), "office:arrivals", ("is_office_admin", "is_finance")),
