@@ -75,6 +75,9 @@ class Declaration(models.Model):
             models.Index(fields=["employer", "-created_at"], name="decl_employer_recent"),
             models.Index(fields=["employer", "result_unread"], name="decl_employer_unread"),
             models.Index(fields=["subject_id_number"], name="decl_subject"),
+            # the office dashboard: declarations submitted / decided in a month
+            models.Index(fields=["submitted_at"], name="decl_submitted"),
+            models.Index(fields=["decided_at"], name="decl_decided"),
         ]
 
     def __str__(self) -> str:
