@@ -67,20 +67,22 @@ def _sections(user, table, current: str):
 # --- persons ------------------------------------------------------------------------------------------------
 
 
+def _search_page(request, *, template: str, search, limit: int, max_length: int):
+    """A search form and at most `limit` results (the search reads one more to say there are more)."""
+    query = (request.GET.get("q") or "").strip()[:max_length]
+    found = search(query=query) if query else []
+    context = {"q": query, "rows": found[:limit], "more": len(found) > limit, "searched": bool(query)}
+    return render(request, template, context)
+
+
 @office_role_required(*PERSON_SEARCH)
 def persons(request):
-    query = (request.GET.get("q") or "").strip()[:40]
-    found = lookup.person_search(query=query) if query else []
-    more = len(found) > lookup.person_reads.SEARCH_LIMIT
-    return render(
+    return _search_page(
         request,
-        "office/records/persons.html",
-        {
-            "q": query,
-            "rows": found[: lookup.person_reads.SEARCH_LIMIT],
-            "more": more,
-            "searched": bool(query),
-        },
+        template="office/records/persons.html",
+        search=lookup.person_search,
+        limit=lookup.person_reads.SEARCH_LIMIT,
+        max_length=40,
     )
 
 
@@ -142,18 +144,12 @@ def person_correct(request, pk: int):
 
 @office_role_required(*ALL)
 def employers(request):
-    query = (request.GET.get("q") or "").strip()[:100]
-    found = lookup.employer_search(query=query) if query else []
-    more = len(found) > lookup.employer_reads.SEARCH_LIMIT
-    return render(
+    return _search_page(
         request,
-        "office/records/employers.html",
-        {
-            "q": query,
-            "rows": found[: lookup.employer_reads.SEARCH_LIMIT],
-            "more": more,
-            "searched": bool(query),
-        },
+        template="office/records/employers.html",
+        search=lookup.employer_search,
+        limit=lookup.employer_reads.SEARCH_LIMIT,
+        max_length=100,
     )
 
 
