@@ -43,6 +43,16 @@ def what_of(request, note: recording.Note) -> str:
         return request.path[:200]
 
 
+def caller(request):
+    """The logged-in user, or the user of the API token that authenticated the request (the API authenticates
+    per endpoint and leaves ``request.api_token``), or None."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user
+    token_user = getattr(getattr(request, "api_token", None), "user", None)
+    return token_user if token_user is not None and token_user.is_active else None
+
+
 class PersonalDataAccessMiddleware:
     """After AuthenticationMiddleware."""
 
@@ -54,8 +64,8 @@ class PersonalDataAccessMiddleware:
         try:
             response = self.get_response(request)
             note = recording.current()
-            user = getattr(request, "user", None)
-            if note is not None and user is not None and user.is_authenticated and response.status_code < 400:
+            user = caller(request)
+            if note is not None and user is not None and response.status_code < 400:
                 self._record(request, user, note)
             return response
         finally:

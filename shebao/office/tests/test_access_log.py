@@ -168,3 +168,32 @@ def test_review_page_and_user_detail_are_logged_against_the_person(personas, log
         login_as(personas.clerk).get(reverse("office:user", args=[personas.individual.pk])).status_code == 200
     )
     assert rows()[-1].person_id == personas.person_1.pk
+
+
+def test_api_reads_by_a_staff_token_are_logged(personas, rf):
+    """The API authenticates per endpoint with a bearer token (request.api_token) instead of the session; a
+    staff token's read of a person's data is logged like a page, with the action 接口读取."""
+    from types import SimpleNamespace
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+
+    from shebao.audit.middleware import PersonalDataAccessMiddleware
+    from shebao.core.access_notes import note_person
+
+    def endpoint(request):
+        request.api_token = SimpleNamespace(user=personas.clerk)
+        note_person(personas.person_1.pk, what="GET /api/v1/persons/{id}")
+        return HttpResponse("{}", content_type="application/json")
+
+    request = rf.get("/api/v1/persons/1", REMOTE_ADDR="10.1.2.3")
+    request.user = AnonymousUser()
+    PersonalDataAccessMiddleware(endpoint)(request)
+    (row,) = rows()
+    assert (row.username, row.action, row.person_id, row.ip, row.roles) == (
+        "clerk",
+        "api",
+        personas.person_1.pk,
+        "10.1.2.3",
+        "is_clerk",
+    )
