@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from shebao.catalogue.items import ItemGroup, get_item
+from shebao.employers.models import Employer
 
 from .models import OFFICE_ROLE_LABELS, UserKind
 
@@ -66,8 +67,6 @@ def acting_employer(request):
     """The Employer of acting_employer_id, cached on the request."""
     if hasattr(request, "_acting_employer"):
         return request._acting_employer
-    from shebao.employers.models import Employer
-
     employer_id = acting_employer_id(request)
     employer = Employer.objects.filter(pk=employer_id).first() if employer_id else None
     request._acting_employer = employer
