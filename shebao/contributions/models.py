@@ -289,3 +289,39 @@ class Allocation(models.Model):
         verbose_name_plural = _("到账分配")
         indexes = [models.Index(fields=["employer", "period"], name="allocation_employer_period")]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive")]
+
+
+class Refund(models.Model):
+    """Overpaid money paid back to the employer (退费, H18). A ledger row of its own: arrivals are never edited.
+    The employer's credit is what its arrivals left unallocated less its refunds (``selectors.employer_credit``),
+    and allocation never spends money that was refunded (``services._allocate`` holds it back)."""
+
+    employer = models.ForeignKey(
+        "employers.Employer", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    amount = models.DecimalField(_("退费金额"), **MONEY)
+    refunded_on = models.DateField(_("退费日期"))
+    period_from = models.PositiveIntegerField(_("溢缴所属期起"))
+    period_to = models.PositiveIntegerField(_("溢缴所属期止"))
+    reason = models.CharField(_("退费原因"), max_length=200)
+    bank_name = models.CharField(_("开户银行"), max_length=60, blank=True)
+    bank_account = models.CharField(_("退入银行账号"), max_length=30)
+    declaration_number = models.CharField(_("申报流水号"), max_length=20, blank=True)
+    recorded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("退费")
+        verbose_name_plural = _("退费")
+        ordering = ["-refunded_on", "-id"]
+        indexes = [models.Index(fields=["employer", "refunded_on"], name="refund_employer_date")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            period_check("period_from", "refund_period_from_valid"),
+            period_check("period_to", "refund_period_to_valid"),
+            models.CheckConstraint(
+                condition=Q(period_to__gte=models.F("period_from")), name="refund_periods_ordered"
+            ),
+        ]

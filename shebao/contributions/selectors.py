@@ -9,10 +9,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max, QuerySet, Sum
+from django.db.models import Max, Q, QuerySet, Sum
 
 from shebao.core.choices import Insurance
 from shebao.core.money import ZERO, from_sum, round_money
+from shebao.core.period import Period
 from shebao.individual_accounts.models import InterestClosing
 from shebao.parameters.models import PolicySetting
 from shebao.parameters.selectors import policy_decimal, rate_table, rounding_rule, row_is_used
@@ -24,6 +25,7 @@ from .models import (
     ContributionLine,
     EmployerPeriod,
     Payable,
+    Refund,
     SettlementRun,
 )
 
@@ -186,10 +188,43 @@ def arrivals_for_periods(*, employer, start: int, end: int) -> QuerySet[Allocati
     )
 
 
-def employer_credit(*, employer) -> Decimal:
-    """Money received but not yet allocated (overpayment kept as credit)."""
+@dataclass(frozen=True)
+class Credit:
+    unallocated: Decimal  # what the employer's arrivals left unallocated
+    refunded: Decimal  # paid back (退费)
+    credit: Decimal  # the overpayment still held: unallocated − refunded
+
+
+def employer_credit_summary(*, employer) -> Credit:
     agg = Arrival.objects.filter(employer=employer).aggregate(a=Sum("amount"), b=Sum("allocated"))
-    return from_sum(agg["a"]) - from_sum(agg["b"])
+    unallocated = from_sum(agg["a"]) - from_sum(agg["b"])
+    refunded = from_sum(Refund.objects.filter(employer=employer).aggregate(s=Sum("amount"))["s"])
+    return Credit(unallocated, refunded, unallocated - refunded)
+
+
+def employer_credit(*, employer) -> Decimal:
+    """The overpayment kept as credit (溢缴): money received and not allocated, less what was refunded."""
+    return employer_credit_summary(employer=employer).credit
+
+
+def overpaid_in_periods(*, employer, start: int, end: int) -> Decimal:
+    """The overpayment of the periods [start, end] (H18): what arrivals received in those months, or naming one
+    of those periods, left unallocated, less the refunds already made for periods overlapping them."""
+    first, last = Period(start).first_day(), Period(end).last_day()
+    agg = (
+        Arrival.objects.filter(employer=employer)
+        .filter(Q(received_on__gte=first, received_on__lte=last) | Q(period__gte=start, period__lte=end))
+        .aggregate(a=Sum("amount"), b=Sum("allocated"))
+    )
+    refunded = Refund.objects.filter(employer=employer, period_from__lte=end, period_to__gte=start).aggregate(
+        s=Sum("amount")
+    )["s"]
+    return from_sum(agg["a"]) - from_sum(agg["b"]) - from_sum(refunded)
+
+
+def refunds_for(*, employer) -> QuerySet[Refund]:
+    """The employer's refunds, newest first (Q10)."""
+    return Refund.objects.filter(employer=employer).order_by("-refunded_on", "-id")
 
 
 # --- Q11 arrears and late surcharge ---------------------------------------------------------------------------

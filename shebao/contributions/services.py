@@ -25,6 +25,7 @@ from shebao.core.choices import EmployerType, Insurance, RoundingRule
 from shebao.core.csvfiles import ImportRejected, ImportResult
 from shebao.core.errors import DomainError, FieldErrors
 from shebao.core.idnumbers import normalize_identifier
+from shebao.core.money import ZERO, format_money
 from shebao.core.period import Period
 from shebao.core.sql import SESSION_TUNING, cents, from_cents, micro, money_sum, round_div
 from shebao.core.validators import parse_amount, parse_period
@@ -46,10 +47,17 @@ from .models import (
     ContributionLine,
     EmployerPeriod,
     Payable,
+    Refund,
     SettlementRate,
     SettlementRun,
 )
-from .selectors import CityTotal, city_totals_estimate, last_settled_period, parameter_is_used
+from .selectors import (
+    CityTotal,
+    city_totals_estimate,
+    employer_credit,
+    last_settled_period,
+    parameter_is_used,
+)
 
 log = logging.getLogger(__name__)
 
@@ -382,6 +390,15 @@ def _allocate(*, employer_ids: list[int] | None = None) -> list[Allocation]:
     arrivals = list(arrivals_qs.order_by("employer_id", "received_on", "id"))
     if not arrivals:
         return []
+    # Money refunded (退费) came out of the arrivals' unallocated remainders: hold that much back, oldest
+    # arrivals first, so a refunded amount is never also applied to a period.
+    refunds = (
+        Refund.objects.all() if employer_ids is None else Refund.objects.filter(employer_id__in=employer_ids)
+    )
+    held = {
+        row["employer_id"]: row["total"]
+        for row in refunds.values("employer_id").annotate(total=Sum("amount"))
+    }
     by_employer: dict[int, list[EmployerPeriod]] = defaultdict(list)
     for ep in periods_qs.filter(employer_id__in={a.employer_id for a in arrivals}).order_by("period"):
         by_employer[ep.employer_id].append(ep)
@@ -394,10 +411,12 @@ def _allocate(*, employer_ids: list[int] | None = None) -> list[Allocation]:
         eps = {
             ep.period: ep for ep in by_employer.get(arrival.employer_id, []) if ep.amount_paid < ep.amount_due
         }
-        if not eps:
+        hold = min(arrival.credit, held.get(arrival.employer_id, ZERO))
+        held[arrival.employer_id] = held.get(arrival.employer_id, ZERO) - hold
+        if not eps or arrival.credit - hold <= 0:
             continue
         parts = rules.allocate(
-            arrival.credit,
+            arrival.credit - hold,
             [rules.Owed(p, ep.amount_due - ep.amount_paid) for p, ep in eps.items()],
             named_period=arrival.period,
         )
@@ -481,6 +500,51 @@ def arrival_record(
     _allocate(employer_ids=[employer.pk])
     arrival.refresh_from_db()
     return arrival
+
+
+@transaction.atomic
+def refund_record(
+    *,
+    employer,
+    amount: Decimal,
+    refunded_on: dt.date,
+    period_from: int,
+    period_to: int,
+    reason: str,
+    bank_account: str,
+    bank_name: str = "",
+    declaration_number: str = "",
+    user=None,
+) -> Refund:
+    """Pay overpaid money back (退费, H18's effect): a Refund row that reduces the employer's credit; arrivals are
+    not edited. Never more than the credit: the arrivals holding it are locked first (the rows an allocation
+    locks), so a refund and an allocation, or two refunds, cannot both spend the same money."""
+    if amount <= 0:
+        raise DomainError(_("退费金额必须大于0"), field="amount")
+    list(
+        Arrival.objects.select_for_update()
+        .filter(employer=employer, allocated__lt=F("amount"))
+        .values_list("id", flat=True)
+    )
+    credit = employer_credit(employer=employer)
+    if amount > credit:
+        raise DomainError(
+            _("退费金额 %(amount)s 元超过本单位可退的溢缴余额 %(credit)s 元")
+            % {"amount": format_money(amount), "credit": format_money(credit)},
+            field="amount",
+        )
+    return Refund.objects.create(
+        employer=employer,
+        amount=amount,
+        refunded_on=refunded_on,
+        period_from=period_from,
+        period_to=period_to,
+        reason=reason[:200],
+        bank_name=bank_name[:60],
+        bank_account=bank_account,
+        declaration_number=declaration_number,
+        recorded_by=user,
+    )
 
 
 @transaction.atomic

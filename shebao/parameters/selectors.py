@@ -85,6 +85,14 @@ def interest_rate_for(*, year: int) -> Decimal:
     return row.rate
 
 
+def latest_interest_rate(*, up_to_year: int) -> tuple[int, Decimal]:
+    """The latest published credited interest rate of a year ≤ `up_to_year`: (its year, rate)."""
+    row = CreditedInterestRate.objects.filter(year__lte=up_to_year).order_by("-year").first()
+    if row is None:
+        raise ParameterMissing(f"{up_to_year} 年及以前的记账利率未设置")
+    return row.year, row.rate
+
+
 def policy_value(key: str, *, period: int) -> str:
     row = (
         PolicySetting.objects.filter(key=key, effective_from__lte=period).order_by("-effective_from").first()

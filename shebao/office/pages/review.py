@@ -188,6 +188,7 @@ def _detail_context(request, declaration: Declaration) -> dict:
         "definition": definition,
         "rows": definition.display_rows(declaration.data) if definition else [],
         "tables": definition.tables(declaration.data) if definition else [],
+        "outcome": definition.outcome(declaration) if definition and definition.outcome else [],
         "evaluation": evaluation,
         "all_passed": evaluation is not None and evaluation.ok,
         "record": _person_record(declaration),
@@ -220,7 +221,9 @@ def _decide(request, declaration: Declaration):
     comment = (request.POST.get("comment") or "").strip()[:500]
     try:
         if action == "complete":
-            services.declaration_complete(declaration=declaration, actor=user, comment=comment)
+            services.declaration_complete(
+                declaration=declaration, actor=user, comment=comment, today=clock.today()
+            )
             messages.success(request, _("申报 %(number)s 已窗口办结") % {"number": declaration.number})
             return redirect(here)
         if not user.is_reviewer:

@@ -1,10 +1,16 @@
 """Q10 单位缴费到账查询: the employer's arrivals in a period range and the periods each was applied to
-(tab "arrivals"), or per period what was paid to it and when (tab "periods")."""
+(tab "arrivals"), or per period what was paid to it and when (tab "periods"); above either, the overpayment
+held as credit (unallocated less refunded) and the refunds paid (H18)."""
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shebao.contributions.selectors import arrivals_for, arrivals_for_periods
+from shebao.contributions.selectors import (
+    arrivals_for,
+    arrivals_for_periods,
+    employer_credit_summary,
+    refunds_for,
+)
 from shebao.core.money import format_money
 from shebao.portal.queries.inputs import Inputs
 from shebao.portal.queries.listing import Column, Listing
@@ -74,5 +80,7 @@ def q10_arrivals(request):
             "start": start,
             "end": end,
             "input_summary": f"{start} — {end} · {dict(TABS)[tab]}",
+            "credit": employer_credit_summary(employer=employer),
+            "refunds": refunds_for(employer=employer)[:50],
         },
     )
