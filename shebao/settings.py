@@ -37,6 +37,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["TEST"] = {"NAME": env_str("SHEBAO_TEST_SQLITE_NAME") or None}
 
+# A PostgreSQL streaming replica for the reads of query pages (shebao/core/replica.py); writes and the reads
+# right after a user's own write stay on the primary.
+if env_str("SHEBAO_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        env_str("SHEBAO_REPLICA_URL"), conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 0)
+    )
+    # The test suite reads the primary through the replica alias (the replica test starts real servers).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["shebao.core.replica.ReplicaRouter"]
+SHEBAO_REPLICA_STICKY_SECONDS = int(env_str("SHEBAO_REPLICA_STICKY_SECONDS", "15"))
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -78,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "shebao.accounts.middleware.AccountSessionMiddleware",
     "shebao.audit.middleware.PersonalDataAccessMiddleware",
+    "shebao.core.replica.ReplicaRoutingMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -125,6 +137,10 @@ SHEBAO_TEMPORARY_PASSWORD_DAYS = int(env_str("SHEBAO_TEMPORARY_PASSWORD_DAYS", "
 SHEBAO_ACCESS_LOG_RETENTION_DAYS = int(env_str("SHEBAO_ACCESS_LOG_RETENTION_DAYS", "1095"))
 # How many reverse proxies in front append to X-Forwarded-For (0: the client address is REMOTE_ADDR).
 SHEBAO_TRUSTED_PROXIES = int(env_str("SHEBAO_TRUSTED_PROXIES", "0"))
+if SHEBAO_TRUSTED_PROXIES > 0:
+    # Behind a TLS-terminating proxy (deploy/nginx/) that sets X-Forwarded-Proto: requests it took over HTTPS
+    # are secure (absolute URLs, CSRF's Referer check). Never set without such a proxy: a client could send it.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SHEBAO_SECURE_COOKIES", False)

@@ -14,7 +14,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shebao.contributions.services import settlement_mark_record_changes
 from shebao.core.errors import DomainError, FieldErrors
+from shebao.persons.models import RecordChange
 
 from .items import definition_for
 from .items.base import CompleteContext, EffectContext, Evaluation
@@ -398,6 +400,11 @@ def _apply_and_route(row: Declaration, definition, *, actor, actor_label: str, t
         raise ApprovalRefused(
             _("申报 %(number)s 未予审核通过：%(reason)s") % {"number": row.number, "reason": exc.message}
         ) from exc
+    # Money follows the record: settled periods the change touched are marked; open ones re-settle at once.
+    settlement_mark_record_changes(
+        changes=RecordChange.objects.filter(declaration_number=row.number, employer=row.employer),
+        reason=_("申报 %(number)s（%(item)s）") % {"number": row.number, "item": row.item_code},
+    )
     if row.needs_counter:
         return transition(
             row,

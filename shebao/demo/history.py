@@ -42,7 +42,8 @@ from shebao.benefits.services import (
     maternity_payment_record,
 )
 from shebao.contributions.models import Arrival, EmployerPeriod
-from shebao.contributions.services import arrivals_allocate, settlement_run
+from shebao.contributions.selectors import surcharge_owing
+from shebao.contributions.services import arrivals_allocate, settlement_run, surcharge_waive
 from shebao.core.money import round_money
 from shebao.core.period import Period, period_range
 from shebao.individual_accounts.models import InterestClosing, MedicalEntry, PensionEntry
@@ -151,7 +152,58 @@ def _arrivals(rng: random.Random, periods: list[int], current: Period, today: dt
         "arrivals": len(arrivals),
         "late": sum(1 for a in allocations if a.days_late),
         "employers_in_arrears": sum(1 for k in profile.values() if k == "arrears"),
+        "surcharge_paid": _surcharge_payments(rng, today),
     }
+
+
+def _surcharge_payments(rng: random.Random, today: dt.date) -> int:
+    """Late payers settle the surcharge assessed on their late payments for about half of those periods, by an
+    arrival for surcharge only some weeks later (through the same allocation as any arrival); the rest stays
+    owed, for Q11 and the office's waiver page (`surcharge_waive_some` waives part of it)."""
+    payments = []
+    for ep in surcharge_owing().order_by("employer_id", "period"):
+        if rng.random() >= 0.5:
+            continue
+        received = (ep.paid_on or ep.due_date) + dt.timedelta(days=rng.randint(10, 40))
+        if received > today:
+            continue
+        payments.append(
+            Arrival(
+                employer_id=ep.employer_id,
+                received_on=received,
+                amount=ep.surcharge_owed,
+                period=ep.period,
+                reference=f"DEMOZNJ{ep.employer_id:06d}{ep.period}",
+                source=Arrival.Source.DEMO,
+                purpose=Arrival.Purpose.SURCHARGE,
+            )
+        )
+    Arrival.objects.bulk_create(payments, batch_size=2000)
+    arrivals_allocate()
+    return len(payments)
+
+
+def surcharge_waive_some(*, user, today: dt.date, seed: int) -> int:
+    """The demo's office administrator waives half of the owed surcharge of about one period in five (a reason
+    each), through `surcharge_waive` like the office page."""
+    rng = random.Random(seed * 11 + 5)
+    waived = 0
+    for ep in list(surcharge_owing().order_by("employer_id", "period")):
+        if rng.random() >= 0.2:
+            continue
+        amount = (ep.surcharge_owed / 2).quantize(Decimal("0.01"))
+        if amount <= 0:
+            continue
+        surcharge_waive(
+            employer=ep.employer,
+            period=ep.period,
+            amount=amount,
+            reason=str(_("经审批，因不可抗力减免一半")),
+            user=user,
+            waived_on=today,
+        )
+        waived += 1
+    return waived
 
 
 def _ensure_rates(current_year: int) -> list[int]:

@@ -17,6 +17,7 @@ FUNCTIONS = [
     (_("月度结算"), "office:settlements", ("is_office_admin", "is_settlement")),
     (_("养老帐户结息"), "office:interest", ("is_office_admin", "is_settlement")),
     (_("到账登记"), "office:arrivals", ("is_office_admin", "is_finance")),
+    (_("滞纳金减免"), "office:surcharge", ("is_office_admin", "is_finance")),
     (_("待遇支付登记"), "office:benefits", ("is_office_admin", "is_finance")),
     (_("统计"), "office:dashboard", ("is_office_admin", "is_auditor", "is_settlement", "is_finance")),
     (_("个人信息访问记录"), "office:access_log", ("is_office_admin", "is_auditor")),

@@ -13,7 +13,7 @@ from shebao.core.money import format_money
 from shebao.core.period import Period
 from shebao.parameters import selectors as params
 from shebao.parameters.rules import retirement_period
-from shebao.parameters.selectors import ParameterMissing
+from shebao.parameters.selectors import ParameterMissing, base_year_of
 from shebao.persons.models import ContributionBase, Coverage, Employment, Person
 
 from .base import Check, CheckContext
@@ -75,15 +75,6 @@ def current_base_here(ctx: CheckContext, period: int) -> ContributionBase | None
             .first()
         ),
     )
-
-
-def base_year_of(period: Period) -> int:
-    """The base year a period belongs to (the base year's first month is a parameter, January by default)."""
-    try:
-        first_month = params.policy_int("base_year_first_month", period=int(period))
-    except ParameterMissing:
-        first_month = 1
-    return period.year if period.month >= first_month else period.year - 1
 
 
 def retirement_group(gender: str) -> str:

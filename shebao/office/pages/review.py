@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from shebao.accounts.permissions import office_role_required
 from shebao.catalogue.items import get_item
 from shebao.core.errors import DomainError, FieldErrors
+from shebao.core.replica import replica_reads
 from shebao.declarations import clock, selectors, services
 from shebao.declarations.items import DEFINITIONS, definition_for
 from shebao.declarations.models import AutoApprovalRule, Declaration, State
@@ -62,6 +63,7 @@ def _queue(filters, user):
     )
 
 
+@replica_reads  # a look-up: may read the read replica
 @office_role_required(*REVIEWER)
 def queue(request):
     filters = _filters(request.POST if request.method == "POST" else request.GET)

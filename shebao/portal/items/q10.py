@@ -22,7 +22,10 @@ TABS = [("arrivals", gettext_lazy("按到账")), ("periods", gettext_lazy("按�
 
 
 def _applied_to(arrival) -> str:
-    parts = [f"{a.period}: {format_money(a.amount)}" for a in arrival.allocations.all()]
+    parts = [
+        f"{a.period}: {format_money(a.amount)}" + (_("（滞纳金）") if a.kind == "surcharge" else "")
+        for a in arrival.allocations.all()
+    ]
     return "；".join(parts)
 
 
@@ -49,11 +52,12 @@ def q10_arrivals(request):
         rows = arrivals_for_periods(employer=employer, start=start.value, end=end.value)
         columns = [
             Column("period", _("结算期"), kind="period", sort="period"),
+            Column("get_kind_display", _("分配项目"), name="kind"),
             Column("amount", _("分配金额"), kind="money", sort="amount"),
             Column("applied_on", _("缴费日期"), kind="date", sort="applied_on"),
             Column("arrival.reference", _("银行流水号")),
             Column("days_late", _("滞纳天数"), kind="int"),
-            Column("surcharge", _("滞纳金"), kind="money"),
+            Column("surcharge", _("核定滞纳金"), kind="money"),
         ]
         default_sort = "-period"
         empty = _("%(start)s 至 %(end)s 各期没有到账分配记录。")
