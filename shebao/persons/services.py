@@ -386,17 +386,19 @@ def coverage_close(
 # --- contribution bases ----------------------------------------------------------------------------------
 
 
-def clamped_bases(*, base_year: int, declared_wage: Decimal) -> dict[str, Decimal]:
-    """The base used per insurance: the declared wage clamped to that insurance's floor and ceiling."""
-    bases = {}
-    for ins in INSURANCES:
-        floor, ceiling = base_limits_for(base_year=base_year, insurance=ins)
-        bases[ins] = clamp_base(declared_wage, floor, ceiling)
-    return bases
+def clamped_bases(
+    *, base_year: int, declared_wage: Decimal, limits: dict | None = None
+) -> dict[str, Decimal]:
+    """The base used per insurance: the declared wage clamped to that insurance's floor and ceiling. The one
+    function both approval (``bases_set``) and the preview an operator sees before submitting use."""
+    if limits is None:
+        limits = {ins: base_limits_for(base_year=base_year, insurance=ins) for ins in INSURANCES}
+    return {ins: clamp_base(declared_wage, *limits[ins]) for ins in INSURANCES}
 
 
 def _base_row(*, person_id, employer_id, base_year, start_period, wage, limits, source) -> ContributionBase:
-    values = {f"base_{ins}": clamp_base(wage, *limits[ins]) for ins in INSURANCES}
+    bases = clamped_bases(base_year=base_year, declared_wage=wage, limits=limits)
+    values = {f"base_{ins}": bases[ins] for ins in INSURANCES}
     return ContributionBase(
         person_id=person_id,
         employer_id=employer_id,

@@ -20,6 +20,7 @@ from shebao.core.errors import DomainError, FieldErrors
 from shebao.declarations import clock, selectors, services
 from shebao.declarations.items import DEFINITIONS
 from shebao.declarations.models import State
+from shebao.declarations.preview import declaration_preview
 from shebao.portal.registry import portal_item
 
 HANDLING_CODES = sorted(DEFINITIONS)  # every item declared as data (H19 is the accounts' own page)
@@ -34,11 +35,20 @@ def _progress_url(number: str) -> str:
     return reverse("portal:item", args=["progress"]) + "?" + urlencode({"open": number})
 
 
+# Period fields an empty form starts with the current period in (Asia/Shanghai); stop periods stay empty
+# because they are a decision the operator has to make.
+PREFILLED_PERIODS = {"start_period", "period"}
+
+
 def _initial(definition) -> dict:
     values = {}
     for f in definition.fields:
         if f.default is not None:
             values[f.name] = f.default
+        elif f.kind == "period" and f.name in PREFILLED_PERIODS:
+            values[f.name] = str(clock.current_period())
+        elif f.kind == "year":
+            values[f.name] = str(clock.current_period().year)
         else:
             values[f.name] = [] if f.kind in ("multi", "table") else ""
     return values
@@ -57,7 +67,27 @@ def _table_rows(definition, employer, values, today) -> dict:
     return out
 
 
-def _render(request, definition, values, *, errors=None, declaration=None, token="", notice="", status=200):
+def _prefill_links(prefill, id_number: str) -> list[tuple[str, str]]:
+    """The prefill's next steps as links that carry the person (handling items open with 读取档案 done)."""
+    links = []
+    for label, code in prefill.links if prefill is not None else []:
+        params = {"id_number": id_number, "lookup": 1} if code.startswith("H") else {"id_number": id_number}
+        links.append((label, _item_url(code, **params)))
+    return links
+
+
+def _render(
+    request,
+    definition,
+    values,
+    *,
+    errors=None,
+    declaration=None,
+    token="",
+    notice="",
+    notice_links=(),
+    status=200,
+):
     employer = request.user.employer
     today = clock.today()
     errors = errors or {}
@@ -102,8 +132,11 @@ def _render(request, definition, values, *, errors=None, declaration=None, token
         "declaration": declaration,
         "token": token or services.new_form_token(),
         "notice": notice,
+        "notice_links": notice_links,
         "drafts": selectors.drafts(employer=employer, item_code=definition.code)[:20],
         "has_lookup": definition.prefill is not None,
+        "has_preview": any(f.name == "wage" for f in definition.fields),
+        "preview": declaration_preview(definition, values, employer=employer, today=today),
     }
     return render(request, "portal/declarations/form.html", context, status=status)
 
@@ -134,11 +167,13 @@ def handling_view(request):
         notice = _("审核意见：%(comment)s") % {"comment": declaration.review_comment}
     if declaration is not None and declaration.item_code != definition.code:
         raise Http404
+    links = []
     if request.GET.get("lookup") and request.GET.get("id_number") and definition.prefill is not None:
         prefill = definition.prefill(employer, request.GET["id_number"], clock.today())
         values.update(prefill.values)
         notice = prefill.notice or notice
-    return _render(request, definition, values, declaration=declaration, notice=notice)
+        links = _prefill_links(prefill, prefill.values.get("id_number", ""))
+    return _render(request, definition, values, declaration=declaration, notice=notice, notice_links=links)
 
 
 def _post(request, definition):
@@ -153,6 +188,10 @@ def _post(request, definition):
         if declaration.item_code != definition.code:
             raise Http404
 
+    if action == "preview":  # htmx, as the operator types: the base used and the monthly cost
+        preview = declaration_preview(definition, raw, employer=employer, today=clock.today())
+        return render(request, "portal/declarations/_preview.html", {"preview": preview})
+
     if action == "lookup":
         id_number = str(raw.get("id_number") or "")
         prefill = definition.prefill(employer, id_number, clock.today()) if definition.prefill else None
@@ -166,7 +205,13 @@ def _post(request, definition):
             if key == "id_number" or value not in ("", None, []):
                 values[key] = value
         return _render(
-            request, definition, values, declaration=declaration, token=token, notice=prefill.notice
+            request,
+            definition,
+            values,
+            declaration=declaration,
+            token=token,
+            notice=prefill.notice,
+            notice_links=_prefill_links(prefill, prefill.values.get("id_number", "")),
         )
 
     try:

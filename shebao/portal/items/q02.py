@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from shebao.core.choices import EmploymentStatus, Gender, Insurance
+from shebao.portal.employee import employee_url
 from shebao.portal.queries.inputs import Inputs
 from shebao.portal.queries.listing import Column, Listing
 from shebao.portal.queries.page import render_query
@@ -44,7 +45,13 @@ def q02_roster(request):
         # without joining the persons table (by name from the index employment_roster_name).
         columns=[
             Column("person.id_number", _("公民身份号码"), sort="person_id_number", name="id_number"),
-            Column("person.name", _("姓名"), sort="person_name", name="name"),
+            Column(
+                "person.name",
+                _("姓名"),
+                sort="person_name",
+                name="name",
+                link=lambda row: employee_url(row.person_id_number),
+            ),
             Column("person.gender", _("性别"), display=lambda v: str(GENDER_LABELS.get(v, v))),
             Column(
                 "person.birth_date", _("出生日期"), kind="date", sort="person_birth_date", name="birth_date"

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('declarations', '0002_drop_fk_indexes_covered_by_composites'),
+        ('declarations', '0003_decision_checks'),
         ('employers', '0002_employer_name_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
