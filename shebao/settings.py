@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "ninja",  # so /api/v1/docs serves Swagger UI from the package's static files, not a CDN
     "shebao.core",
     "shebao.accounts",
     "shebao.parameters",
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "shebao.audit",
     "shebao.notices",
     "shebao.portal",
+    "shebao.api",
     "shebao.office",
     "shebao.demo",
 ]
@@ -89,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "shebao.accounts.middleware.AccountSessionMiddleware",
     "shebao.audit.middleware.PersonalDataAccessMiddleware",
+    "shebao.api.middleware.ApiCallMiddleware",
     "shebao.core.replica.ReplicaRoutingMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -190,3 +193,7 @@ SHEBAO_PUBLIC_URL = env_str("SHEBAO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip
 SHEBAO_SIGNING_KEY = env_str("SHEBAO_SIGNING_KEY")
 SHEBAO_SIGNING_CERT = env_str("SHEBAO_SIGNING_CERT")
 SHEBAO_SIGNING_KEY_PASSWORD = env_str("SHEBAO_SIGNING_KEY_PASSWORD")
+
+# REST API (/api/v1/): calls allowed per token, e.g. "120/min" (counted per process in the default cache;
+# several processes each count their own unless CACHES names a shared cache).
+SHEBAO_API_RATE = env_str("SHEBAO_API_RATE", "120/min")

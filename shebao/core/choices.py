@@ -65,6 +65,28 @@ class EmploymentForm(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+class PostType(models.TextChoices):
+    """A woman's retirement group follows her post (money.md): worker 50→55, cadre 55→58."""
+
+    WORKER = "worker", _("工人岗位")
+    CADRE = "cadre", _("管理技术岗位")
+
+
+# The post type an employment starts with, by employer type (money.md): cadre at organs and institutions.
+CADRE_EMPLOYER_TYPES = ("organ", "institution")
+
+
+def default_post_type(employer_type: str) -> str:
+    return PostType.CADRE if employer_type in CADRE_EMPLOYER_TYPES else PostType.WORKER
+
+
+def retirement_group_of(gender: str, post_type: str) -> str:
+    """The retirement-age rule's group (parameters.RetirementAgeRule.Group) of a person on a post."""
+    if gender == "M":
+        return "male"
+    return "female_cadre" if post_type == PostType.CADRE else "female_worker"
+
+
 class EmploymentStatus(models.TextChoices):
     ACTIVE = "active", _("正常参保")
     SUSPENDED = "suspended", _("暂停缴费")

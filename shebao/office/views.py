@@ -25,6 +25,7 @@ FUNCTIONS = [
     (_("统计"), "office:dashboard", ("is_office_admin", "is_auditor", "is_settlement", "is_finance")),
     (_("个人信息访问记录"), "office:access_log", ("is_office_admin", "is_auditor")),
     (_("通知公告"), "office:notices", ("is_office_admin",)),
+    (_("接口令牌"), "office:api_tokens", ("is_office_admin",)),
 ]
 
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from shebao.core.choices import EmployerType, Insurance, StopReason
+from shebao.core.choices import EmployerType, Insurance, PostType, StopReason, default_post_type
 from shebao.core.errors import DomainError, FieldErrors, ValidationFailed
 from shebao.core.idnumbers import validate_id_number
 from shebao.core.validators import validate_name
@@ -180,11 +180,13 @@ def employment_open(
     enrolment_type: str,
     insurances: Iterable[str],
     employment_form: str = "contract",
+    post_type: str = "",
     declaration_number: str = "",
     actor=None,
     actor_label: str = "",
 ) -> Employment:
-    """Open an employment at `employer` from `start_period` with a coverage per insurance."""
+    """Open an employment at `employer` from `start_period` with a coverage per insurance. The post type
+    defaults by employer type (cadre at organs and institutions, worker elsewhere)."""
     insurances = [i for i in INSURANCES if i in set(insurances)]
     if not insurances:
         raise DomainError(_("至少选择一个险种"), field="insurances")
@@ -198,6 +200,7 @@ def employment_open(
         employer=employer,
         enrolment_type=enrolment_type,
         employment_form=employment_form,
+        post_type=post_type or default_post_type(employer.employer_type),
         start_period=start_period,
         status="active",
         **person_copies(stored),
@@ -230,6 +233,37 @@ def employment_open(
             **who,
         )
         for ins in insurances
+    )
+    return employment
+
+
+@transaction.atomic
+def employment_post_type_set(
+    *,
+    employment: Employment,
+    post_type: str,
+    declaration_number: str = "",
+    actor=None,
+    actor_label: str = "",
+) -> Employment:
+    """Change the post type of an open employment (H09, the office): it decides a woman's retirement age."""
+    if post_type not in PostType.values:
+        raise DomainError(_("岗位类型不正确"), field="post_type")
+    employment = Employment.objects.select_for_update().get(pk=employment.pk)
+    if employment.post_type == post_type:
+        return employment
+    old = employment.post_type
+    employment.post_type = post_type
+    employment.save(update_fields=["post_type"])
+    RecordChange.objects.create(
+        employer=employment.employer,
+        person=employment.person,
+        kind=RecordChange.Kind.PERSON_UPDATED,
+        field="post_type",
+        old_value=old,
+        new_value=post_type,
+        declaration_number=declaration_number,
+        **_who(actor, actor_label),
     )
     return employment
 

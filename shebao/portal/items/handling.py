@@ -86,6 +86,7 @@ def _render(
     token="",
     notice="",
     notice_links=(),
+    notes=(),
     status=200,
 ):
     employer = request.user.employer
@@ -133,6 +134,7 @@ def _render(
         "token": token or services.new_form_token(),
         "notice": notice,
         "notice_links": notice_links,
+        "notes": list(notes),
         "drafts": selectors.drafts(employer=employer, item_code=definition.code)[:20],
         "has_lookup": definition.prefill is not None,
         "has_preview": any(f.name == "wage" for f in definition.fields),
@@ -188,7 +190,7 @@ def _post(request, definition):
         if declaration.item_code != definition.code:
             raise Http404
 
-    if action == "preview":  # htmx, as the operator types: the base used and the monthly cost
+    if action == "cost":  # htmx, as the operator types: the base used and the monthly cost
         preview = declaration_preview(definition, raw, employer=employer, today=clock.today())
         return render(request, "portal/declarations/_preview.html", {"preview": preview})
 
@@ -212,6 +214,23 @@ def _post(request, definition):
             token=token,
             notice=prefill.notice,
             notice_links=_prefill_links(prefill, prefill.values.get("id_number", "")),
+        )
+
+    if action == "preview":
+        # 检查/试算: the item's checks run as at submission, and what they computed (the base used, the back
+        # payment's amounts, the pension) is shown — by the same functions approval records with. Nothing is saved.
+        evaluation = definition.evaluate(raw, employer=employer, today=clock.today(), declaration=declaration)
+        notes = [n for result in evaluation.results for n in result.notes]
+        if evaluation.ok and not notes:
+            notes = [_("检查通过，可以申报。")]
+        return _render(
+            request,
+            definition,
+            raw,
+            errors=evaluation.field_errors,
+            declaration=declaration,
+            token=token,
+            notes=notes,
         )
 
     try:

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from shebao.core.choices import EmploymentStatus, Gender, Insurance
+from shebao.core.choices import EmploymentStatus, Gender, Insurance, PostType
 from shebao.portal.employee import employee_url
 from shebao.portal.queries.inputs import Inputs
 from shebao.portal.queries.listing import Column, Listing
@@ -13,6 +13,7 @@ from shebao.portal.registry import portal_item
 
 INSURANCE_LABELS = dict(Insurance.choices)
 STATUS_LABELS = dict(EmploymentStatus.choices)
+POST_LABELS = dict(PostType.choices)
 GENDER_LABELS = dict(Gender.choices)
 
 
@@ -61,6 +62,7 @@ def q02_roster(request):
             Column("declared_wage", _("申报工资"), kind="money"),
             Column("current_base", _("当前缴费基数"), kind="money"),
             Column("covered", _("参保险种")),
+            Column("post_type", _("岗位类型"), display=lambda v: str(POST_LABELS.get(v, v))),
         ],
         rows=roster(employer=employer, period=period.value, status=status, insurance=insurance),
         search=("person_id_number", "person_name"),

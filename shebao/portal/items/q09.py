@@ -122,7 +122,7 @@ def contribution_rows(months) -> list[dict]:
             "employer_amount": m.employer_amount,
             "individual_amount": m.individual_amount,
             "total": m.employer_amount + m.individual_amount,
-            "state": m.state,
+            "state": m.state + (_("（补缴）") if m.back_payment else ""),
             "paid_on": m.paid_on if m.paid else None,
         }
         for m in sorted(months, key=lambda m: (m.period, INSURANCE_ORDER.get(m.insurance, 9), m.employer_id))

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_drop_fk_indexes_covered_by_composites'),
+        ('accounts', '0004_api_tokens'),
         ('auth', '0012_alter_user_first_name_max_length'),
         ('employers', '0002_employer_name_index'),
         ('persons', '0005_drop_fk_indexes_covered_by_composites'),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('benefits', '0001_initial'),
+        ('benefits', '0002_pension_award'),
         ('employers', '0002_employer_name_index'),
         ('persons', '0005_drop_fk_indexes_covered_by_composites'),
     ]
