@@ -45,6 +45,7 @@ from shebao.parameters.selectors import (
     rounding_rule,
     settlement_parameters_missing,
 )
+from shebao.persons.models import RecordChange
 
 from . import rules
 from .models import (
@@ -441,6 +442,9 @@ def _settle(run: SettlementRun) -> dict:
 
 # Record changes that move money: an enrolment or stop dated back, a base, an insurance added or dropped.
 MONEY_CHANGES = ("employment_opened", "employment_stopped", "coverage_opened", "coverage_closed", "base_set")
+# Employer fields the rates depend on (an office correction of them names the period it applies from). A post
+# type (岗位类型) decides the retirement age, not a contribution: its corrections carry nothing here.
+MONEY_EMPLOYER_FIELDS = ("risk_class", "employer_type")
 
 
 def settled_periods_from(*, employer_id: int, period: int) -> list[int]:
@@ -478,7 +482,8 @@ def settlement_mark_record_changes(*, changes, reason: str) -> dict[int, list[in
     period a money-moving change names; the open periods are re-settled in the background once the caller's
     transaction commits. Returns {employer id: open periods queued}."""
     earliest: dict[int, int] = {}
-    for employer_id, period in changes.filter(kind__in=MONEY_CHANGES, period__isnull=False).values_list(
+    moving = Q(kind__in=MONEY_CHANGES) | Q(kind="employer_updated", field__in=MONEY_EMPLOYER_FIELDS)
+    for employer_id, period in changes.filter(moving, period__isnull=False).values_list(
         "employer_id", "period"
     ):
         earliest[employer_id] = min(period, earliest.get(employer_id, period))
@@ -491,6 +496,20 @@ def settlement_mark_record_changes(*, changes, reason: str) -> dict[int, list[in
                 lambda e=employer_id, ps=open_periods: _enqueue_marks(employer_id=e, periods=ps)
             )
     return queued
+
+
+@transaction.atomic
+def record_correction_carry(correct, /, *, employer_id: int, mark_reason: str, **kwargs):
+    """Run an office record correction (a persons.services function: person_correct, employer_correct,
+    employment_post_type_correct) and let the money follow the record: the change rows it wrote for this employer
+    go through settlement_mark_record_changes like an approved declaration's (open periods re-settle at once,
+    paid ones get their 补差 at the next run). Returns what `correct` returns."""
+    since = RecordChange.objects.aggregate(last=Max("pk"))["last"] or 0
+    result = correct(**kwargs)
+    settlement_mark_record_changes(
+        changes=RecordChange.objects.filter(employer_id=employer_id, pk__gt=since), reason=mark_reason
+    )
+    return result
 
 
 def _enqueue_marks(*, employer_id: int, periods: list[int]) -> None:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from shebao.core.choices import EmployerType, Insurance, PostType, StopReason, default_post_type
 from shebao.core.errors import DomainError, FieldErrors, ValidationFailed
 from shebao.core.idnumbers import validate_id_number
-from shebao.core.validators import validate_name
+from shebao.core.validators import parse_period, validate_name
 from shebao.employers.models import Employer
 from shebao.parameters.rules import clamp_base
 from shebao.parameters.selectors import base_limits_for
@@ -245,6 +245,7 @@ def employment_post_type_set(
     declaration_number: str = "",
     actor=None,
     actor_label: str = "",
+    reason: str = "",
 ) -> Employment:
     """Change the post type of an open employment (H09, the office): it decides a woman's retirement age."""
     if post_type not in PostType.values:
@@ -262,6 +263,7 @@ def employment_post_type_set(
         field="post_type",
         old_value=old,
         new_value=post_type,
+        reason=reason[:100],
         declaration_number=declaration_number,
         **_who(actor, actor_label),
     )
@@ -541,8 +543,10 @@ def employer_update(
     actor=None,
     actor_label: str = "",
     reason: str = "",
+    period: int | None = None,
 ) -> list[str]:
-    """Apply the changed employer fields (history kept); returns the names of the fields changed."""
+    """Apply the changed employer fields (history kept); returns the names of the fields changed. `period`: the
+    first period the change concerns (an office correction names it, so the money can follow from there)."""
     employer = Employer.objects.select_for_update().get(pk=employer.pk)
     unknown = set(changes) - set(EMPLOYER_FIELDS) - set(EMPLOYER_OFFICE_FIELDS)
     if unknown:
@@ -557,6 +561,7 @@ def employer_update(
             old_value=_text(getattr(employer, field)),
             new_value=_text(changes[field]),
             reason=reason[:100],
+            period=period,
             declaration_number=declaration_number,
             **who,
         )
@@ -621,13 +626,19 @@ def person_correct(
 
 @transaction.atomic
 def employer_correct(
-    *, employer: Employer, name: str, risk_class, employer_type: str, reason: str, actor
+    *, employer: Employer, name: str, risk_class, employer_type: str, reason: str, actor, from_period=""
 ) -> list[str]:
-    """An office correction of an employer's name, injury risk class (1–8) or employer type, with a reason.
-    Rates follow the new risk class and type from the next settlement of any period (a rerun of a paid period
-    books the difference as adjustment lines)."""
+    """An office correction of an employer's name, injury risk class (1–8) or employer type, with a reason and the
+    first period it concerns (`from_period`, recorded on each change row). Rates follow the new risk class and
+    type from the next settlement of any period (a rerun of a paid period books the difference as adjustment
+    lines); contributions.services.record_correction_carry marks the settled periods from `from_period` on."""
     reason = _reason(reason)
     errors: dict[str, list[str]] = {}
+    period = None
+    try:
+        period = parse_period(from_period, field="from_period", label=_("更正起始期"))
+    except ValidationFailed as exc:
+        errors["from_period"] = [exc.message]
     clean_name = " ".join(str(name or "").split())
     if not clean_name or len(clean_name) > 100 or any(ord(c) < 32 for c in clean_name):
         errors["name"] = [_("单位名称须为 1–100 个字，不能含控制字符")]
@@ -648,10 +659,29 @@ def employer_correct(
         actor=actor,
         actor_label=actor.label if actor else "",
         reason=reason,
+        period=period,
     )
     if not changed:
         raise DomainError(_("与现有记录相同，没有需要更正的内容。"))
     return changed
+
+
+@transaction.atomic
+def employment_post_type_correct(*, employment: Employment, post_type: str, reason: str, actor) -> Employment:
+    """An office correction of an employment's post type (岗位类型), with a reason: it decides a woman's
+    retirement age (Q14, H12). Recorded like H09's change (employment_post_type_set) with the clerk and reason."""
+    reason = _reason(reason)
+    if post_type not in PostType.values:
+        raise FieldErrors({"post_type": [_("请选择岗位类型")]})
+    if employment.post_type == post_type:
+        raise DomainError(_("与现有记录相同，没有需要更正的内容。"))
+    return employment_post_type_set(
+        employment=employment,
+        post_type=post_type,
+        actor=actor,
+        actor_label=actor.label if actor else "",
+        reason=reason,
+    )
 
 
 # --- social security cards (H16) ----------------------------------------------------------------------------

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,13 +17,16 @@ from django.utils.translation import gettext_lazy
 from shebao.accounts.acting import ACTING_ITEMS, acting_start, acting_stop
 from shebao.accounts.permissions import office_role_required
 from shebao.catalogue.items import get_item
-from shebao.core.choices import EmployerType, EmploymentStatus
-from shebao.core.errors import DomainError, FieldErrors
+from shebao.contributions import services as money_services
+from shebao.contributions.tasks import settlement_run_task
+from shebao.core.choices import EmployerType, EmploymentStatus, PostType
+from shebao.core.errors import DomainError, FieldErrors, ValidationFailed
 from shebao.core.period import Period
+from shebao.core.validators import parse_period
 from shebao.employers.models import Employer
 from shebao.office import lookup
 from shebao.persons import services as record_services
-from shebao.persons.models import Person, field_labels
+from shebao.persons.models import Employment, Person, field_labels
 
 ADMIN, AUDITOR, CLERK, REVIEWER = "is_office_admin", "is_auditor", "is_clerk", "is_reviewer"
 SETTLEMENT, FINANCE = "is_settlement", "is_finance"
@@ -48,6 +52,7 @@ EMPLOYER_SECTIONS = [
 ]
 PERSON_SEARCH = (CLERK, REVIEWER, SETTLEMENT, FINANCE, ADMIN, AUDITOR)
 CORRECTORS = (CLERK, ADMIN)
+RESETTLERS = (SETTLEMENT, ADMIN)
 ACTING = (CLERK, REVIEWER, ADMIN, AUDITOR)
 
 
@@ -169,6 +174,7 @@ def employer(request, pk: int, section: str = "overview"):
         context.update(lookup.employer_overview(employer=employer))
         context["totals"] = lookup.employer_totals(employer=employer)
         context["may_correct"] = _has(request.user, CORRECTORS)
+        context["may_resettle"] = _has(request.user, RESETTLERS)
     elif section == "roster":
         status = request.GET.get("status") or ""
         status = status if status in EmploymentStatus.values else ""
@@ -197,13 +203,21 @@ def employer_correct(request, pk: int):
         "name": employer.name,
         "risk_class": str(employer.risk_class),
         "employer_type": employer.employer_type,
+        "from_period": str(Period.current().value),
         "reason": "",
     }
     errors: dict = {}
     if request.method == "POST":
         values = {k: (request.POST.get(k) or "")[:200] for k in values}
         try:
-            changed = record_services.employer_correct(employer=employer, **values, actor=request.user)
+            changed = money_services.record_correction_carry(
+                record_services.employer_correct,
+                employer_id=employer.pk,
+                mark_reason=_("单位信息更正：%(reason)s") % {"reason": values["reason"][:100]},
+                employer=employer,
+                **values,
+                actor=request.user,
+            )
             messages.success(request, _("已更正：%(fields)s") % {"fields": field_labels(Employer, changed)})
             return redirect("office:employer", pk=employer.pk)
         except FieldErrors as exc:
@@ -214,6 +228,82 @@ def employer_correct(request, pk: int):
         request,
         "office/records/employer_correct.html",
         {"employer": employer, "values": values, "errors": errors, "types": EmployerType.choices},
+        status=400 if errors else 200,
+    )
+
+
+@office_role_required(*CORRECTORS)
+def post_type_correct(request, pk: int, employment_id: int):
+    """更正岗位类型: one employment's post type, with a reason (it decides a woman's retirement age)."""
+    person = lookup.person_get(pk=pk, section=_("更正岗位类型"))
+    employment = get_object_or_404(
+        Employment.objects.select_related("employer"), pk=employment_id, person=person
+    )
+    values = {"post_type": employment.post_type, "reason": ""}
+    errors: dict = {}
+    if request.method == "POST":
+        values = {k: (request.POST.get(k) or "")[:200] for k in values}
+        try:
+            money_services.record_correction_carry(
+                record_services.employment_post_type_correct,
+                employer_id=employment.employer_id,
+                mark_reason=_("岗位类型更正：%(reason)s") % {"reason": values["reason"][:100]},
+                employment=employment,
+                **values,
+                actor=request.user,
+            )
+            messages.success(
+                request,
+                _("已更正岗位类型：%(post)s") % {"post": PostType(values["post_type"]).label},
+            )
+            return redirect("office:person", pk=person.pk)
+        except FieldErrors as exc:
+            errors = exc.errors
+        except DomainError as exc:
+            errors = {"all": [exc.message]}
+    return render(
+        request,
+        "office/records/post_type_correct.html",
+        {
+            "person": person,
+            "employment": employment,
+            "values": values,
+            "errors": errors,
+            "post_types": PostType.choices,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@office_role_required(*RESETTLERS)
+def employer_resettle(request, pk: int):
+    """重新核定: queue a settlement run of one period restricted to this employer (the city-wide SQL, one
+    employer). GET shows the form; POST queues the run and opens its page."""
+    employer = lookup.employer_get(pk=pk, section=_("重新核定"))
+    values = {"period": str(Period.current().value)}
+    errors: dict = {}
+    if request.method == "POST":
+        values = {"period": (request.POST.get("period") or "")[:20]}
+        try:
+            period = parse_period(values["period"], field="period", label=_("核定期"))
+            with transaction.atomic():
+                run = money_services.settlement_start(
+                    period=period, user=request.user, source="office", employer_ids=[employer.pk]
+                )
+                transaction.on_commit(lambda: settlement_run_task.enqueue(run.pk))
+        except (ValidationFailed, DomainError) as exc:
+            errors = {"period": [exc.message]}
+        else:
+            messages.success(
+                request,
+                _("已提交 %(employer)s %(period)s 的重新核定")
+                % {"employer": employer.name, "period": Period(run.period).label()},
+            )
+            return redirect("office:settlement", run_id=run.pk)
+    return render(
+        request,
+        "office/records/employer_resettle.html",
+        {"employer": employer, "values": values, "errors": errors},
         status=400 if errors else 200,
     )
 
@@ -239,10 +329,16 @@ urlpatterns = [
     path("persons/", persons, name="persons"),
     path("persons/<int:pk>/", person, name="person"),
     path("persons/<int:pk>/correct/", person_correct, name="person_correct"),
+    path(
+        "persons/<int:pk>/employments/<int:employment_id>/post-type/",
+        post_type_correct,
+        name="post_type_correct",
+    ),
     path("persons/<int:pk>/<slug:section>/", person, name="person_section"),
     path("employers/", employers, name="employers"),
     path("employers/<int:pk>/", employer, name="employer"),
     path("employers/<int:pk>/correct/", employer_correct, name="employer_correct"),
+    path("employers/<int:pk>/resettle/", employer_resettle, name="employer_resettle"),
     path("employers/<int:pk>/as/<str:code>/", employer_as, name="employer_as"),
     path("employers/<int:pk>/<slug:section>/", employer, name="employer_section"),
     path("acting/end/", acting_end, name="acting_end"),

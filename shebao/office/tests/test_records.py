@@ -170,16 +170,36 @@ def test_new_id_number_brings_birth_date_and_gender(personas, clerk):
 def test_employer_correction(personas, clerk):
     e = personas.employer_a
     url = reverse("office:employer_correct", args=[e.pk])
-    bad = clerk.post(url, {"name": e.name, "risk_class": "9", "employer_type": "enterprise", "reason": "x"})
-    assert bad.status_code == 400 and "1 至 8" in bad.content.decode()
-    ok = clerk.post(url, {"name": e.name, "risk_class": "3", "employer_type": "organ", "reason": "行业核定"})
+    bad = clerk.post(
+        url,
+        {
+            "name": e.name,
+            "risk_class": "9",
+            "employer_type": "enterprise",
+            "from_period": "2026-13",
+            "reason": "x",
+        },
+    )
+    assert (
+        bad.status_code == 400 and "1 至 8" in bad.content.decode() and "更正起始期" in bad.content.decode()
+    )
+    ok = clerk.post(
+        url,
+        {
+            "name": e.name,
+            "risk_class": "3",
+            "employer_type": "organ",
+            "from_period": "202611",
+            "reason": "行业核定",
+        },
+    )
     assert ok.status_code == 302
     e.refresh_from_db()
     assert (e.risk_class, e.employer_type) == (3, "organ")
     changes = RecordChange.objects.filter(employer=e, kind="employer_updated")
-    assert {(c.field, c.old_value, c.new_value, c.reason) for c in changes} == {
-        ("risk_class", "2", "3", "行业核定"),
-        ("employer_type", "enterprise", "organ", "行业核定"),
+    assert {(c.field, c.old_value, c.new_value, c.reason, c.period) for c in changes} == {
+        ("risk_class", "2", "3", "行业核定", 202611),
+        ("employer_type", "enterprise", "organ", "行业核定", 202611),
     }
     page = clerk.get(reverse("office:employer", args=[e.pk])).content.decode()
     assert (

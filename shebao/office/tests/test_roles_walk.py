@@ -49,6 +49,8 @@ def url_for(key: str, personas, run, declaration) -> str:
         "office:person_correct": [p],
         "office:employer": [e],
         "office:employer_correct": [e],
+        "office:employer_resettle": [e],
+        "office:post_type_correct": [p, personas.person_1.employments.first().pk],
         "office:employer_as": [e, "Q02"],
         "office:user": [personas.operator_a.pk],
         "office:settlement": [run.pk],
