@@ -1,6 +1,6 @@
-"""Browser walk: a clerk finds a person by name, opens the contributions, corrects a field with a reason, then
-looks at the employer's roster as the employer sees it; an office administrator's access-log page shows each step.
-(The issue asks for the post type; Employment has no post type on main yet, so the name is corrected.)"""
+"""Browser walk: a clerk finds a person by name, opens the contributions, corrects the name and the post type with
+a reason, then looks at the employer's roster as the employer sees it; an office administrator's access-log page
+shows each step."""
 
 import datetime as dt
 from decimal import Decimal as D
@@ -43,6 +43,15 @@ def test_clerk_finds_reads_corrects_and_the_access_log_shows_it(browser_context_
     page.get_by_role("button", name="保存更正").click()
     assert page.get_by_test_id("person-name").inner_text() == "陈莉"
     assert "核对身份证原件，系录入错误" in page.get_by_test_id("changes").inner_text()
+    page.get_by_role("link", name="更正岗位类型").click()
+    page.select_option("select[name=post_type]", "cadre")
+    page.get_by_role("button", name="保存更正").click()
+    assert "请填写更正原因" in page.content()
+    page.fill("input[name=reason]", "核对任职文件")
+    page.get_by_role("button", name="保存更正").click()
+    assert "已更正岗位类型：管理技术岗位" in page.content()
+    assert "核对任职文件" in page.get_by_test_id("changes").inner_text()
+    assert personas.person_2.employments.get().post_type == "cadre"
     screenshot(page, "office-person-corrected")
 
     page.get_by_role("link", name=personas.employer_a.name).first.click()
@@ -61,6 +70,7 @@ def test_clerk_finds_reads_corrects_and_the_access_log_shows_it(browser_context_
         "人员档案·基本信息与参保关系",
         "人员档案·缴费明细",
         "人员档案·更正",
+        "人员档案·更正岗位类型",
         "单位档案·单位信息",
         "Q02 参保职工名单查询",
     ):
