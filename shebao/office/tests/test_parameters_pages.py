@@ -154,13 +154,13 @@ def test_year_rows_and_settings(admin):
         URL,
         {
             "kind": "setting",
-            "key": "maternity_leave_days",
+            "key": "min_contribution_years",
             "effective_from": "202402",
-            "value": "178",
+            "value": "16",
             "action": "save",
         },
     )
-    assert PolicySetting.objects.get(key="maternity_leave_days", effective_from=202402).value == "178"
+    assert PolicySetting.objects.get(key="min_contribution_years", effective_from=202402).value == "16"
 
 
 def test_readers_see_but_cannot_change(personas, login_as, staff):
