@@ -311,6 +311,15 @@ def retirement_rules() -> list[RetirementAgeRule]:
     return list(RetirementAgeRule.objects.order_by("group"))
 
 
+def benefit_tables() -> dict[str, list]:
+    """The benefit parameter tables (计发月数, 伤残补助金月数, 产假天数及生育医疗费限额), every effective-dated row."""
+    return {
+        "divisors": list(AccountPensionDivisor.objects.order_by("-effective_from", "age_years")),
+        "grants": list(DisabilityGrantMonths.objects.order_by("-effective_from", "grade")),
+        "maternity": list(MaternityRule.objects.order_by("-effective_from", "kind")),
+    }
+
+
 def row_is_used(row, *, last_settled: int | None, closed_interest_years: set[int]) -> bool:
     """Whether a finished settlement (or an interest closing) used this row, so it may no longer change:
     an effective-dated row starting at or before the last settled period; a base limit or average wage of a year

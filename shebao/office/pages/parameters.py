@@ -24,7 +24,7 @@ READERS = ("is_office_admin", "is_settlement", "is_finance", "is_auditor")
 KINDS = {
     "insurance_rate": gettext_lazy("缴费比例"),
     "risk_rate": gettext_lazy("工伤行业费率"),
-    "setting": gettext_lazy("其他政策参数(滞纳金、缴费期限、产假天数、舍入规则等)"),
+    "setting": gettext_lazy("其他政策参数(滞纳金、缴费期限、舍入规则等)"),
     "base_limit": gettext_lazy("缴费基数上下限"),
     "average_wage": gettext_lazy("社会平均工资"),
     "interest_rate": gettext_lazy("记账利率"),
@@ -101,6 +101,7 @@ def parameters(request):
             "employer_types": EmployerType.choices,
             "setting_keys": PolicySetting.Key.choices,
             "retirement_rules": parameter_reads.retirement_rules(),
+            "benefit_tables": parameter_reads.benefit_tables(),
         },
         status=400 if errors else 200,
     )

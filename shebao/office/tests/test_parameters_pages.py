@@ -170,3 +170,10 @@ def test_readers_see_but_cannot_change(personas, login_as, staff):
     assert settlement.post(URL, pension_15(action="save")).status_code == 403
     assert not InsuranceRate.objects.filter(effective_from=202402).exists()
     assert login_as(personas.clerk).get(URL).status_code == 403
+
+
+def test_benefit_tables_are_shown_read_only(personas, login_as, staff):
+    page = login_as(staff("is_auditor")).get(URL).content.decode()
+    assert 'data-testid="rows-divisors"' in page and ">139.00<" in page  # 60 years: 139 months (money.md)
+    assert 'data-testid="rows-grants"' in page and 'data-testid="rows-maternity"' in page
+    assert "顺产" in page and "5,000.00" in page and ">158<" in page
