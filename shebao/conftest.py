@@ -1,9 +1,12 @@
 import os
+import threading
 from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test import Client
+from django.test.testcases import LiveServerThread
 
 from shebao.testing import Personas
 
@@ -55,6 +58,43 @@ def _fast_password_hashing(settings):
 
 
 # --- Browser tests (Playwright on Debian's chromium); marked `browser`, run by .ci/run separately. ---
+
+
+class OneRequestAtATimeServer(ThreadedWSGIServer):
+    """The live server for the browser tests: threaded (two browser contexts keep their connections open), but
+    one request at a time inside the application while the tests run on SQLite's in-memory database. Each request
+    thread opens its own connection to that shared-cache database, where two requests at once fail at once with
+    "database table is locked" (shared-cache locks ignore the busy timeout): the session middleware turns the failed
+    session save into a plain 400 SessionInterrupted — what a portal page showed while an office page beside it
+    wrote its access-log row (core/tests/test_live_server_concurrency.py). A database file (production, PostgreSQL,
+    SHEBAO_TEST_SQLITE_NAME) waits for its locks instead and is served as Django serves it."""
+
+    lock = threading.Lock()
+
+    def set_app(self, application):
+        lock = self.lock
+
+        def one_at_a_time(environ, start_response):
+            if not _shared_cache_sqlite():
+                return application(environ, start_response)
+            with lock:
+                result = application(environ, start_response)
+                try:
+                    return list(result)  # a streamed response reads the database while it is iterated
+                finally:
+                    if hasattr(result, "close"):
+                        result.close()
+
+        return super().set_app(one_at_a_time)
+
+
+def _shared_cache_sqlite() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "sqlite" and connection.is_in_memory_db()
+
+
+LiveServerThread.server_class = OneRequestAtATimeServer
 
 CHROMIUM = os.environ.get("SHEBAO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "shebao.declarations",
     "shebao.certificates",
     "shebao.inbox",
+    "shebao.audit",
+    "shebao.notices",
     "shebao.portal",
     "shebao.api",
     "shebao.office",
@@ -89,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "shebao.accounts.middleware.AccountSessionMiddleware",
+    "shebao.audit.middleware.PersonalDataAccessMiddleware",
     "shebao.api.middleware.ApiCallMiddleware",
     "shebao.core.replica.ReplicaRoutingMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -135,6 +138,8 @@ SHEBAO_LOGIN_LOCK_MINUTES = int(env_str("SHEBAO_LOGIN_LOCK_MINUTES", "15"))
 SHEBAO_LOGIN_IP_MAX_FAILURES = int(env_str("SHEBAO_LOGIN_IP_MAX_FAILURES", "30"))
 SHEBAO_LOGIN_IP_WINDOW_MINUTES = int(env_str("SHEBAO_LOGIN_IP_WINDOW_MINUTES", "15"))
 SHEBAO_TEMPORARY_PASSWORD_DAYS = int(env_str("SHEBAO_TEMPORARY_PASSWORD_DAYS", "30"))
+# How long the personal-data access log keeps its rows (days; `shebao accesslog_purge` deletes older ones).
+SHEBAO_ACCESS_LOG_RETENTION_DAYS = int(env_str("SHEBAO_ACCESS_LOG_RETENTION_DAYS", "1095"))
 # How many reverse proxies in front append to X-Forwarded-For (0: the client address is REMOTE_ADDR).
 SHEBAO_TRUSTED_PROXIES = int(env_str("SHEBAO_TRUSTED_PROXIES", "0"))
 if SHEBAO_TRUSTED_PROXIES > 0:

@@ -31,6 +31,9 @@ class User(AbstractUser):
     is_reviewer = models.BooleanField(_("审核人员"), default=False)
     is_clerk = models.BooleanField(_("窗口受理人员"), default=False)
     is_office_admin = models.BooleanField(_("系统管理员"), default=False)
+    is_settlement = models.BooleanField(_("结算人员"), default=False)
+    is_finance = models.BooleanField(_("财务人员"), default=False)
+    is_auditor = models.BooleanField(_("审计人员(只读)"), default=False)
     must_change_password = models.BooleanField(_("须修改初始密码"), default=False)
     password_expires_at = models.DateTimeField(_("临时密码有效期至"), null=True, blank=True)
     failed_logins = models.PositiveSmallIntegerField(_("连续登录失败次数"), default=0)
@@ -50,7 +53,9 @@ class User(AbstractUser):
                 condition=Q(is_employer_admin=False) | Q(kind="employer"), name="user_admin_is_employer_user"
             ),
             models.CheckConstraint(
-                condition=Q(kind="staff") | Q(is_reviewer=False, is_clerk=False, is_office_admin=False),
+                condition=Q(kind="staff")
+                | Q(is_reviewer=False, is_clerk=False, is_office_admin=False)
+                & Q(is_settlement=False, is_finance=False, is_auditor=False),
                 name="user_office_roles_only_staff",
             ),
             models.UniqueConstraint(
@@ -80,6 +85,9 @@ OFFICE_ROLE_LABELS = {
     "is_reviewer": _("审核人员"),
     "is_clerk": _("窗口受理人员"),
     "is_office_admin": _("系统管理员"),
+    "is_settlement": _("结算人员"),
+    "is_finance": _("财务人员"),
+    "is_auditor": _("审计人员(只读)"),
 }
 
 

@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 
 from shebao.catalogue.items import ITEMS, Item, get_item
 
+from .acting import ACTING_ITEMS, acting_employer
 from .models import OFFICE_ROLE_LABELS, UserKind
 from .rules import ADMIN_ONLY_ITEMS
 
-OFFICE_ROLES = ("is_reviewer", "is_clerk", "is_office_admin")
+OFFICE_ROLES = tuple(OFFICE_ROLE_LABELS)
 
 
 def granted_codes(user) -> set[str]:
@@ -76,6 +77,13 @@ def item_required(code: str):
             user = request.user
             if not item.public and not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
+            if item.code in ACTING_ITEMS and (employer := acting_employer(request)) is not None:
+                # A staff user looking at this employer's query pages as the employer sees them, read-only.
+                if request.method not in ("GET", "HEAD"):
+                    raise PermissionDenied(_("单位视角仅供查看，不能办理或修改。"))
+                request.acting_employer = employer
+                request.item = item
+                return view(request, *args, **kwargs)
             if not can_use_item(user, item):
                 raise PermissionDenied(refusal_message(user, item))
             request.item = item

@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from shebao.core.access_notes import note_person
 from shebao.core.idnumbers import normalize_identifier, to_halfwidth
 
 from .models import AccountEvent, AccountEventKind, ApiToken, User, UserKind
@@ -98,6 +99,8 @@ def user_get_for_office(*, actor: User, pk: int) -> User:
     user = User.objects.select_related("employer", "person").filter(pk=pk).first()
     if user is None or not office_may_manage(actor, user):
         raise Http404
+    if user.person_id:
+        note_person(user.person_id, what="用户详情")
     return user
 
 

@@ -66,7 +66,11 @@ class MaternityPayment(models.Model):
         db_table = "contributions_maternitypayment"
         verbose_name = _("生育待遇支付")
         verbose_name_plural = _("生育待遇支付")
-        indexes = [models.Index(fields=["employer", "period"], name="maternity_pay_employer_period")]
+        indexes = [
+            models.Index(fields=["employer", "period"], name="maternity_pay_employer_period"),
+            # the office's person page (人员档案·待遇) reads one person's payments
+            models.Index(fields=["person", "period"], name="maternity_pay_person_period"),
+        ]
 
 
 class InjuryCase(models.Model):

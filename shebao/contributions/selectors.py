@@ -13,10 +13,11 @@ from django.db.models import F, Max, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from shebao.core.choices import Insurance
-from shebao.core.money import ZERO, format_money, from_sum
+from shebao.core.money import ZERO, format_money, from_sum, round_money
 from shebao.core.period import Period
+from shebao.individual_accounts.models import InterestClosing
 from shebao.parameters.models import PolicySetting
-from shebao.parameters.selectors import policy_decimal, rounding_rule
+from shebao.parameters.selectors import policy_decimal, rate_table, rounding_rule, row_is_used
 
 from . import rules
 from .models import (
@@ -503,6 +504,66 @@ def payable_trend(*, employer, start: int, end: int) -> list[TrendPoint]:
 
 def settlement_runs(*, limit: int = 50) -> QuerySet[SettlementRun]:
     return SettlementRun.objects.select_related("started_by").order_by("-created_at", "-id")[:limit]
+
+
+# --- policy parameters as settlement used them (the office's parameter pages) ---------------------------------
+# A parameter row a finished settlement has used is never edited in place: a change is a new row from a later
+# period (the rule: parameters.selectors.row_is_used).
+
+
+def last_settled_period() -> int | None:
+    """The latest period with a finished settlement run (None before the first one)."""
+    return SettlementRun.objects.filter(status=SettlementRun.Status.DONE).aggregate(p=Max("period"))["p"]
+
+
+def parameter_is_used(row, *, last_settled: int | None) -> bool:
+    """parameters.selectors.row_is_used with what settlement and the interest closings know."""
+    closed = set(InterestClosing.objects.values_list("year", flat=True))
+    return row_is_used(row, last_settled=last_settled, closed_interest_years=closed)
+
+
+@dataclass(frozen=True)
+class CityTotal:
+    insurance: str
+    base_total: Decimal
+    employer_amount: Decimal
+    individual_amount: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.employer_amount + self.individual_amount
+
+    @property
+    def label(self) -> str:
+        return str(Insurance(self.insurance).label)
+
+
+def city_totals_estimate(*, period: int) -> list[CityTotal]:
+    """What `period` would cost the city per insurance: the latest settled period's bases (the stored payables'
+    base totals per employer type × risk class × insurance) times the rates settlement would use in `period`
+    (``parameters.selectors.rate_table``). Rounded per group, where settlement rounds per line, so the settled
+    figures differ by cents."""
+    latest = Payable.objects.aggregate(p=Max("period"))["p"]
+    if latest is None:
+        return []
+    rates = {
+        (r["insurance"], r["employer_type"], r["risk_class"]): (r["employer_rate"], r["individual_rate"])
+        for r in rate_table(period)
+    }
+    sums: dict[str, list[Decimal]] = {}
+    groups = (
+        Payable.objects.filter(period=latest)
+        .values_list("employer__employer_type", "employer__risk_class", "insurance")
+        .annotate(bases=Sum("base_total"))
+    )
+    for employer_type, risk_class, insurance, bases in groups:
+        employer_rate, individual_rate = rates[(insurance, employer_type, risk_class)]
+        bases = from_sum(bases)
+        row = sums.setdefault(insurance, [ZERO, ZERO, ZERO])
+        row[0] += bases
+        row[1] += round_money(bases * employer_rate)
+        row[2] += round_money(bases * individual_rate)
+    return [CityTotal(ins, *sums[ins]) for ins in Insurance.values if ins in sums]
 
 
 # --- H11 back payment ---------------------------------------------------------------------------------------------

@@ -12,21 +12,32 @@ import datetime as dt
 import logging
 import time
 from collections import defaultdict
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shebao.core.choices import Insurance
+from shebao.core.choices import EmployerType, Insurance, RoundingRule
 from shebao.core.csvfiles import ImportRejected, ImportResult
-from shebao.core.errors import DomainError
+from shebao.core.errors import DomainError, FieldErrors
+from shebao.core.idnumbers import normalize_identifier
 from shebao.core.money import ZERO, format_money, from_sum
 from shebao.core.period import Period
 from shebao.core.sql import SESSION_TUNING, cents, from_cents, micro, money_sum, round_div
+from shebao.core.validators import parse_amount, parse_period
 from shebao.individual_accounts.models import InterestClosing, MedicalEntry, PensionEntry
-from shebao.parameters.models import PolicySetting
+from shebao.parameters.models import (
+    AverageWage,
+    BaseLimit,
+    CreditedInterestRate,
+    InsuranceRate,
+    PolicySetting,
+    RiskClassRate,
+)
 from shebao.parameters.selectors import (
     policy_decimal,
     policy_int,
@@ -34,6 +45,7 @@ from shebao.parameters.selectors import (
     rounding_rule,
     settlement_parameters_missing,
 )
+from shebao.persons.models import RecordChange
 
 from . import rules
 from .models import (
@@ -48,7 +60,13 @@ from .models import (
     SettlementRun,
     SurchargeWaiver,
 )
-from .selectors import employer_credit
+from .selectors import (
+    CityTotal,
+    city_totals_estimate,
+    employer_credit,
+    last_settled_period,
+    parameter_is_used,
+)
 
 log = logging.getLogger(__name__)
 
@@ -424,6 +442,9 @@ def _settle(run: SettlementRun) -> dict:
 
 # Record changes that move money: an enrolment or stop dated back, a base, an insurance added or dropped.
 MONEY_CHANGES = ("employment_opened", "employment_stopped", "coverage_opened", "coverage_closed", "base_set")
+# Employer fields the rates depend on (an office correction of them names the period it applies from). A post
+# type (岗位类型) decides the retirement age, not a contribution: its corrections carry nothing here.
+MONEY_EMPLOYER_FIELDS = ("risk_class", "employer_type")
 
 
 def settled_periods_from(*, employer_id: int, period: int) -> list[int]:
@@ -461,7 +482,8 @@ def settlement_mark_record_changes(*, changes, reason: str) -> dict[int, list[in
     period a money-moving change names; the open periods are re-settled in the background once the caller's
     transaction commits. Returns {employer id: open periods queued}."""
     earliest: dict[int, int] = {}
-    for employer_id, period in changes.filter(kind__in=MONEY_CHANGES, period__isnull=False).values_list(
+    moving = Q(kind__in=MONEY_CHANGES) | Q(kind="employer_updated", field__in=MONEY_EMPLOYER_FIELDS)
+    for employer_id, period in changes.filter(moving, period__isnull=False).values_list(
         "employer_id", "period"
     ):
         earliest[employer_id] = min(period, earliest.get(employer_id, period))
@@ -474,6 +496,20 @@ def settlement_mark_record_changes(*, changes, reason: str) -> dict[int, list[in
                 lambda e=employer_id, ps=open_periods: _enqueue_marks(employer_id=e, periods=ps)
             )
     return queued
+
+
+@transaction.atomic
+def record_correction_carry(correct, /, *, employer_id: int, mark_reason: str, **kwargs):
+    """Run an office record correction (a persons.services function: person_correct, employer_correct,
+    employment_post_type_correct) and let the money follow the record: the change rows it wrote for this employer
+    go through settlement_mark_record_changes like an approved declaration's (open periods re-settle at once,
+    paid ones get their 补差 at the next run). Returns what `correct` returns."""
+    since = RecordChange.objects.aggregate(last=Max("pk"))["last"] or 0
+    result = correct(**kwargs)
+    settlement_mark_record_changes(
+        changes=RecordChange.objects.filter(employer_id=employer_id, pk__gt=since), reason=mark_reason
+    )
+    return result
 
 
 def _enqueue_marks(*, employer_id: int, periods: list[int]) -> None:
@@ -888,6 +924,225 @@ def accounts_credit_paid(*, employer_ids: list[int] | None = None) -> tuple[int,
                           AND l.id > {EMPLOYER_PERIOD}.credited_through_line)"""
         )
     return written[0], written[1]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Policy parameters from the office's parameter pages: a row a finished settlement used is never changed (see
+# selectors.parameter_is_used); the change is a new row from a later period. One function builds the row the
+# preview shows and the save writes.
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _percent(value: str, *, field: str, label: str, allow_blank: bool = False) -> Decimal | None:
+    """A rate typed as a percentage ("16", "16%", "0.5") → the fraction (0.16, 0.005); 0 ≤ rate < 100 %."""
+    text = normalize_identifier(str(value or "")).rstrip("%")
+    if not text:
+        if allow_blank:
+            return None
+        raise FieldErrors({field: [_("请填写%(label)s") % {"label": label}]})
+    try:
+        percent = Decimal(text)
+    except InvalidOperation:
+        raise FieldErrors(
+            {field: [_("%(label)s须为数字（百分比），如 16 或 0.5") % {"label": label}]}
+        ) from None
+    if (
+        not percent.is_finite()
+        or percent < 0
+        or percent >= 100
+        or percent != percent.quantize(Decimal("0.0001"))
+    ):
+        raise FieldErrors(
+            {field: [_("%(label)s须在 0 至 100 之间，最多 4 位小数（百分比）") % {"label": label}]}
+        )
+    return percent / 100
+
+
+def _new_from(value, *, last_settled: int | None) -> int:
+    period = parse_period(value, field="effective_from", label=_("起始期"))
+    if last_settled is not None and period <= last_settled:
+        raise FieldErrors(
+            {
+                "effective_from": [
+                    _("%(last)s 期及以前已经结算，参数不能改动；请从 %(next)s 期起新增一行")
+                    % {"last": Period(last_settled), "next": Period(last_settled) + 1}
+                ]
+            }
+        )
+    return period
+
+
+def parameter_row_build(*, kind: str, data: dict):
+    """The unsaved row a parameter form describes, validated (FieldErrors in Chinese, per field), refusing any
+    change to what a finished settlement used. Used by both the preview and the save, so they agree."""
+    last = last_settled_period()
+    if kind == "insurance_rate":
+        insurance = data.get("insurance") or ""
+        employer_type = data.get("employer_type") or ""
+        errors = {}
+        if insurance not in Insurance.values:
+            errors["insurance"] = [_("请选择险种")]
+        if employer_type and employer_type not in EmployerType.values:
+            errors["employer_type"] = [_("请选择单位类型")]
+        if errors:
+            raise FieldErrors(errors)
+        return InsuranceRate(
+            insurance=insurance,
+            employer_type=employer_type,
+            effective_from=_new_from(data.get("effective_from"), last_settled=last),
+            employer_rate=_percent(
+                data.get("employer_rate"), field="employer_rate", label=_("单位缴费比例"),
+                allow_blank=insurance == Insurance.INJURY,
+            ),
+            individual_rate=_percent(data.get("individual_rate") or "0", field="individual_rate", label=_("个人缴费比例")),
+        )  # fmt: skip
+    if kind == "risk_rate":
+        try:
+            risk_class = int(str(data.get("risk_class") or "").strip())
+            if not 1 <= risk_class <= 8:
+                raise ValueError
+        except ValueError:
+            raise FieldErrors({"risk_class": [_("工伤风险类别须为 1 至 8 的整数")]}) from None
+        return RiskClassRate(
+            risk_class=risk_class,
+            effective_from=_new_from(data.get("effective_from"), last_settled=last),
+            rate=_percent(data.get("rate"), field="rate", label=_("工伤费率")),
+        )
+    if kind == "setting":
+        key = data.get("key") or ""
+        if key not in PolicySetting.Key.values:
+            raise FieldErrors({"key": [_("请选择参数")]})
+        value = normalize_identifier(str(data.get("value") or ""))[:40]
+        if not value:
+            raise FieldErrors({"value": [_("请填写参数值")]})
+        _check_setting_value(key, value)
+        return PolicySetting(
+            key=key, effective_from=_new_from(data.get("effective_from"), last_settled=last), value=value
+        )
+    if kind in ("base_limit", "average_wage", "interest_rate"):
+        try:
+            year = int(str(data.get("year") or "").strip())
+            if not 1990 <= year <= 2100:
+                raise ValueError
+        except ValueError:
+            raise FieldErrors({"year": [_("年度须为 1990 至 2100 之间的四位数")]}) from None
+        if kind == "base_limit":
+            insurance = data.get("insurance") or ""
+            if insurance not in Insurance.values:
+                raise FieldErrors({"insurance": [_("请选择险种")]})
+            floor = parse_amount(data.get("floor") or "", field="floor", label=_("基数下限"))
+            ceiling = parse_amount(data.get("ceiling") or "", field="ceiling", label=_("基数上限"))
+            if ceiling < floor:
+                raise FieldErrors({"ceiling": [_("基数上限不能低于下限")]})
+            row = BaseLimit(base_year=year, insurance=insurance, floor=floor, ceiling=ceiling)
+        elif kind == "average_wage":
+            row = AverageWage(
+                year=year, monthly_amount=parse_amount(data.get("monthly_amount") or "", field="monthly_amount", label=_("社会平均工资"))
+            )  # fmt: skip
+        else:
+            row = CreditedInterestRate(
+                year=year, rate=_percent(data.get("rate"), field="rate", label=_("记账利率"))
+            )
+        if parameter_is_used(row, last_settled=last):
+            raise FieldErrors({"year": [_("%(year)s 年度的参数已用于结算或结息，不能改动") % {"year": year}]})
+        return row
+    raise FieldErrors({"kind": [_("未知的参数类型")]})
+
+
+def _check_setting_value(key: str, value: str) -> None:
+    if key == PolicySetting.Key.ROUNDING_RULE:
+        if value not in RoundingRule.values:
+            raise FieldErrors(
+                {"value": [_("舍入规则须为 %(rules)s 之一") % {"rules": "、".join(RoundingRule.values)}]}
+            )
+        return
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise FieldErrors({"value": [_("参数值须为数字")]}) from None
+    if not number.is_finite() or number < 0:
+        raise FieldErrors({"value": [_("参数值须为非负数")]})
+    if key != PolicySetting.Key.LATE_SURCHARGE_DAILY_RATE and number != number.to_integral_value():
+        raise FieldErrors({"value": [_("参数值须为整数")]})
+
+
+@dataclass(frozen=True)
+class ParameterPreview:
+    period: int
+    before: list[CityTotal]
+    after: list[CityTotal]
+
+    @property
+    def rows(self) -> list[dict]:
+        after = {t.insurance: t for t in self.after}
+        rows = []
+        for b in self.before:
+            a = after.get(b.insurance, b)
+            rows.append({"label": b.label, "before": b.total, "after": a.total, "change": a.total - b.total})
+        return rows
+
+
+class _Rollback(Exception):
+    pass
+
+
+def parameter_preview(*, row) -> ParameterPreview | None:
+    """Next period's city totals without and with the proposed rate row (saved inside a savepoint that is
+    rolled back, so the same rate lookup settlement uses answers both). None for rows that do not change rates."""
+    if not isinstance(row, (InsuranceRate, RiskClassRate)):
+        return None
+    last = last_settled_period()
+    period = (Period(last) + 1).value if last else Period.current().value
+    period = max(period, row.effective_from)
+    before = city_totals_estimate(period=period)
+    after: list[CityTotal] = []
+    try:
+        with transaction.atomic():
+            _replace(row)
+            after = city_totals_estimate(period=period)
+            raise _Rollback
+    except _Rollback:
+        row.pk = None
+    return ParameterPreview(period=period, before=before, after=after)
+
+
+PARAMETER_KEYS = {
+    InsuranceRate: ("insurance", "employer_type", "effective_from"),
+    RiskClassRate: ("risk_class", "effective_from"),
+    PolicySetting: ("key", "effective_from"),
+    BaseLimit: ("base_year", "insurance"),
+    AverageWage: ("year",),
+    CreditedInterestRate: ("year",),
+}
+
+
+def _replace(row) -> None:
+    """Save `row`; an (unused) row with the same key is replaced by it."""
+    model = type(row)
+    same = model.objects.select_for_update().filter(**{f: getattr(row, f) for f in PARAMETER_KEYS[model]})
+    existing = same.first()
+    if existing is not None:
+        row.pk = existing.pk
+    row.save()
+
+
+@transaction.atomic
+def parameter_save(*, row, actor) -> None:
+    """Save a row built by parameter_row_build (re-checked here against settlements finished in between)."""
+    if not (actor.kind == "staff" and actor.is_office_admin):
+        raise PermissionDenied(_("仅系统管理员可以修改政策参数。"))
+    if parameter_is_used(row, last_settled=last_settled_period()):
+        raise DomainError(_("该参数已用于结算，不能改动；请从下一期起新增一行"))
+    _replace(row)
+
+
+@transaction.atomic
+def parameter_delete(*, row, actor) -> None:
+    if not (actor.kind == "staff" and actor.is_office_admin):
+        raise PermissionDenied(_("仅系统管理员可以修改政策参数。"))
+    if parameter_is_used(row, last_settled=last_settled_period()):
+        raise DomainError(_("该参数已用于结算，不能删除"))
+    row.delete()
 
 
 # ---------------------------------------------------------------------------------------------------------------

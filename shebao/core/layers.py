@@ -19,7 +19,7 @@ PARAMETERS = VOCABULARY | {"parameters"}
 RECORD = PARAMETERS | {"employers", "persons"}
 # Money derived from the record, and what rests on it.
 MONEY = RECORD | {"contributions", "individual_accounts", "benefits"}
-DOMAIN = MONEY | {"accounts", "inbox", "certificates", "declarations"}
+DOMAIN = MONEY | {"accounts", "inbox", "certificates", "declarations", "audit", "notices"}
 PAGES = frozenset({"portal", "office", "api"})
 
 # package -> the packages (first component under `shebao.`) it may import besides itself.
@@ -34,8 +34,13 @@ ALLOWED: dict[str, frozenset[str]] = {
     "contributions": RECORD | {"individual_accounts"},
     "benefits": RECORD | {"individual_accounts", "contributions"},
     "accounts": RECORD,  # the counter opens accounts for employers and persons
-    "inbox": RECORD | {"accounts"},  # the message centre: what the system tells a user
+    "inbox": RECORD
+    | {"accounts", "notices"},  # the message centre: what the system tells a user, and notices
     "certificates": MONEY,
+    # the personal-data access log: its middleware names the staff user and roles (what was read is noted
+    # through core.access_notes, so every layer can note without importing it)
+    "audit": RECORD | {"accounts"},
+    "notices": VOCABULARY,  # 通知公告
     "declarations": DOMAIN,
     "demo": DOMAIN,
     "portal": DOMAIN,

@@ -80,6 +80,9 @@ class Declaration(models.Model):
             models.Index(fields=["employer", "result_unread"], name="decl_employer_unread"),
             models.Index(fields=["subject_id_number"], name="decl_subject"),
             models.Index(fields=["batch_number", "state"], name="decl_batch", condition=~Q(batch_number="")),
+            # the office dashboard: declarations submitted / decided in a month
+            models.Index(fields=["submitted_at"], name="decl_submitted"),
+            models.Index(fields=["decided_at"], name="decl_decided"),
         ]
 
     def __str__(self) -> str:

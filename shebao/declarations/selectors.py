@@ -10,6 +10,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shebao.core.access_notes import note_employer, note_person
+from shebao.persons.models import Person
+
 from .models import Declaration, State
 
 QUEUE_STATES = (State.SUBMITTED, State.IN_REVIEW)
@@ -134,6 +137,15 @@ def declaration_for_office(*, number: str) -> Declaration:
     )
     if declaration is None:
         raise Http404
+    # The access log: a declaration about a person shows that person's data to the reviewer.
+    if declaration.subject_id_number:
+        person_id = (
+            Person.objects.filter(id_number=declaration.subject_id_number)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        note_person(person_id, what=f"申报审核 {declaration.number}")
+    note_employer(declaration.employer_id)
     return declaration
 
 

@@ -79,6 +79,27 @@ def personas_create(*, employer_a, employer_b, person) -> list[DemoLogin]:
             "/office/",
             "",
         ),
+        (
+            _("结算人员"),
+            "settlement",
+            dict(kind=UserKind.STAFF, office_roles=("is_settlement",), display_name="结算员"),
+            "/office/",
+            "",
+        ),
+        (
+            _("财务人员"),
+            "finance",
+            dict(kind=UserKind.STAFF, office_roles=("is_finance",), display_name="财务员"),
+            "/office/",
+            "",
+        ),
+        (
+            _("审计人员(只读)"),
+            "auditor",
+            dict(kind=UserKind.STAFF, office_roles=("is_auditor",), display_name="审计员"),
+            "/office/",
+            "",
+        ),
     ]
     logins = []
     for role, username, fields, where, note in specs:
@@ -97,6 +118,9 @@ def personas_list() -> list[DemoLogin]:
         "reviewer": _("审核人员"),
         "clerk": _("窗口受理人员"),
         "office_admin": _("系统管理员"),
+        "settlement": _("结算人员"),
+        "finance": _("财务人员"),
+        "auditor": _("审计人员(只读)"),
     }
     users = {u.username: u for u in User.objects.filter(username__in=roles).select_related("employer")}
     individual = User.objects.filter(kind=UserKind.INDIVIDUAL).select_related("person").order_by("id").first()

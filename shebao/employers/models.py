@@ -9,7 +9,7 @@ class Employer(models.Model):
     number = models.CharField(_("单位编号"), max_length=8, unique=True)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, null=True, blank=True)
     org_code = models.CharField(_("组织机构代码"), max_length=9, blank=True, db_index=True)
-    name = models.CharField(_("单位名称"), max_length=100)
+    name = models.CharField(_("单位名称"), max_length=100, db_index=True)  # office search by name prefix
     employer_type = models.CharField(_("单位类型"), max_length=32, choices=EmployerType.choices)
     industry = models.CharField(_("行业"), max_length=50, blank=True)
     risk_class = models.PositiveSmallIntegerField(_("工伤风险类别"), default=1)

@@ -1,7 +1,8 @@
-"""The policy-parameter editor: Django's admin, opened to office administrators (is_office_admin) only.
+"""Django's admin over the parameter tables, for system administrators (superusers) only.
 
-Until dedicated office pages exist, an office administrator edits the effective-dated parameter tables here.
-Every change is kept in the admin's change log (django_admin_log: who, when, what).
+Office administrators edit the parameters on the office's own pages (/office/parameters/: effective-dated, never
+changing what a settlement used, with a preview). This site stays for a system administrator's repairs; every
+change is kept in the admin's change log (django_admin_log: who, when, what).
 """
 
 from django.contrib import admin
@@ -22,8 +23,14 @@ from shebao.parameters.models import (
 
 
 def is_office_admin(request) -> bool:
+    """A system administrator: an active staff superuser (an office administrator alone is not enough)."""
     user = request.user
-    return bool(user.is_active and user.is_authenticated and getattr(user, "is_office_admin", False))
+    return bool(
+        user.is_active
+        and user.is_authenticated
+        and user.is_superuser
+        and getattr(user, "kind", "") == "staff"
+    )
 
 
 class OfficeAdminSite(admin.AdminSite):
@@ -37,7 +44,7 @@ class OfficeAdminSite(admin.AdminSite):
 
 
 class ParameterAdmin(admin.ModelAdmin):
-    """Office administrators may view, add, change and delete parameter rows (no Django model permissions)."""
+    """System administrators may view, add, change and delete parameter rows (no Django model permissions)."""
 
     def has_module_permission(self, request):
         return is_office_admin(request)

@@ -8,15 +8,23 @@ from shebao.catalogue.items import get_item
 from shebao.declarations.selectors import reviewer_summary
 
 # The staff functions of the office site: (title, url name, roles that may use it).
+ALL_ROLES = ("is_clerk", "is_reviewer", "is_settlement", "is_finance", "is_office_admin", "is_auditor")
+
 FUNCTIONS = [
+    (_("人员档案"), "office:persons", ALL_ROLES),
+    (_("单位档案"), "office:employers", ALL_ROLES),
     (_("审核工作台"), "office:review", ("is_reviewer",)),
     (_("窗口受理(用户认证)"), "office:counter", ("is_clerk",)),
     (_("用户管理"), "office:users", ("is_clerk", "is_office_admin")),
-    (_("政策参数"), "admin:index", ("is_office_admin",)),
-    (_("月度结算"), "office:settlements", ("is_office_admin",)),
-    (_("养老帐户结息"), "office:interest", ("is_office_admin",)),
-    (_("到账登记"), "office:arrivals", ("is_office_admin",)),
-    (_("待遇支付登记"), "office:benefits", ("is_office_admin",)),
+    (_("政策参数"), "office:parameters", ("is_office_admin", "is_settlement", "is_finance", "is_auditor")),
+    (_("月度结算"), "office:settlements", ("is_office_admin", "is_settlement")),
+    (_("养老帐户结息"), "office:interest", ("is_office_admin", "is_settlement")),
+    (_("到账登记"), "office:arrivals", ("is_office_admin", "is_finance")),
+    (_("滞纳金减免"), "office:surcharge", ("is_office_admin", "is_finance")),
+    (_("待遇支付登记"), "office:benefits", ("is_office_admin", "is_finance")),
+    (_("统计"), "office:dashboard", ("is_office_admin", "is_auditor", "is_settlement", "is_finance")),
+    (_("个人信息访问记录"), "office:access_log", ("is_office_admin", "is_auditor")),
+    (_("通知公告"), "office:notices", ("is_office_admin",)),
     (_("接口令牌"), "office:api_tokens", ("is_office_admin",)),
 ]
 

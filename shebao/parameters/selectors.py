@@ -281,3 +281,55 @@ def rate_table(period: int) -> list[dict]:
                     }
                 )
     return table
+
+
+# --- the office's parameter pages: the rows as they are, and whether a settlement used one ----------------------
+
+PARAMETER_MODELS = {
+    "insurance_rate": InsuranceRate,
+    "risk_rate": RiskClassRate,
+    "setting": PolicySetting,
+    "base_limit": BaseLimit,
+    "average_wage": AverageWage,
+    "interest_rate": CreditedInterestRate,
+}
+
+
+def parameter_rows(kind: str) -> list:
+    """Every row of one kind of parameter (see PARAMETER_MODELS), in the model's order."""
+    return list(PARAMETER_MODELS[kind].objects.all())
+
+
+def parameter_row(kind: str, pk) -> object | None:
+    try:
+        return PARAMETER_MODELS[kind].objects.filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def retirement_rules() -> list[RetirementAgeRule]:
+    return list(RetirementAgeRule.objects.order_by("group"))
+
+
+def benefit_tables() -> dict[str, list]:
+    """The benefit parameter tables (计发月数, 伤残补助金月数, 产假天数及生育医疗费限额), every effective-dated row."""
+    return {
+        "divisors": list(AccountPensionDivisor.objects.order_by("-effective_from", "age_years")),
+        "grants": list(DisabilityGrantMonths.objects.order_by("-effective_from", "grade")),
+        "maternity": list(MaternityRule.objects.order_by("-effective_from", "kind")),
+    }
+
+
+def row_is_used(row, *, last_settled: int | None, closed_interest_years: set[int]) -> bool:
+    """Whether a finished settlement (or an interest closing) used this row, so it may no longer change:
+    an effective-dated row starting at or before the last settled period; a base limit or average wage of a year
+    at or before that period's year; a credited rate of a closed year. Retirement rules: always (read-only)."""
+    if isinstance(row, InsuranceRate | RiskClassRate | PolicySetting):
+        return last_settled is not None and row.effective_from <= last_settled
+    if isinstance(row, BaseLimit):
+        return last_settled is not None and row.base_year <= last_settled // 100
+    if isinstance(row, AverageWage):
+        return last_settled is not None and row.year <= last_settled // 100
+    if isinstance(row, CreditedInterestRate):
+        return row.year in closed_interest_years
+    return True

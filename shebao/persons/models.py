@@ -1,3 +1,4 @@
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -253,6 +254,44 @@ class RecordChange(models.Model):
             models.Index(fields=["person", "created_at"], name="change_person_created"),
         ]
         constraints = [period_check("period", "change_period_valid", nullable=True)]
+
+    def _changed_field(self):
+        if not self.field or self.kind not in (self.Kind.PERSON_UPDATED, self.Kind.EMPLOYER_UPDATED):
+            return None
+        model = (
+            Person
+            if self.kind == self.Kind.PERSON_UPDATED
+            else self._meta.get_field("employer").related_model
+        )
+        try:
+            return model._meta.get_field(self.field)
+        except FieldDoesNotExist:
+            return None
+
+    @property
+    def field_label(self) -> str:
+        """The changed field's name as users read it (姓名, 工伤风险类别, …)."""
+        found = self._changed_field()
+        return str(found.verbose_name) if found is not None else self.field
+
+    def _value_label(self, value: str) -> str:
+        found = self._changed_field()
+        if found is not None and found.choices:
+            return str(dict(found.choices).get(value, value))
+        return value
+
+    @property
+    def old_label(self) -> str:
+        return self._value_label(self.old_value)
+
+    @property
+    def new_label(self) -> str:
+        return self._value_label(self.new_value)
+
+
+def field_labels(model, names) -> str:
+    """'姓名、公民身份号码' for ['name', 'id_number'] of `model`."""
+    return "、".join(str(model._meta.get_field(n).verbose_name) for n in names)
 
 
 class CardApplication(models.Model):

@@ -15,8 +15,10 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from shebao.core.choices import Insurance, PostType, StopReason, default_post_type
-from shebao.core.errors import DomainError
+from shebao.core.choices import EmployerType, Insurance, PostType, StopReason, default_post_type
+from shebao.core.errors import DomainError, FieldErrors, ValidationFailed
+from shebao.core.idnumbers import validate_id_number
+from shebao.core.validators import parse_period, validate_name
 from shebao.employers.models import Employer
 from shebao.parameters.rules import clamp_base
 from shebao.parameters.selectors import base_limits_for
@@ -43,6 +45,9 @@ EMPLOYER_FIELDS = (
     "bank_name",
     "bank_account",
 )
+
+# Fields only the office corrects (not through H10): they change the employer's rates.
+EMPLOYER_OFFICE_FIELDS = ("risk_class", "employer_type")
 
 
 def _who(actor, actor_label: str) -> dict:
@@ -124,6 +129,7 @@ def person_update(
     declaration_number: str = "",
     actor=None,
     actor_label: str = "",
+    reason: str = "",
 ) -> list[str]:
     """Apply the changed fields (those that differ from the record); returns the names of the fields changed."""
     person = Person.objects.select_for_update().get(pk=person.pk)
@@ -148,6 +154,7 @@ def person_update(
                 field=field,
                 old_value=_text(getattr(person, field)),
                 new_value=_text(changes[field]),
+                reason=reason[:100],
                 declaration_number=declaration_number,
                 **_who(actor, actor_label),
             )
@@ -238,6 +245,7 @@ def employment_post_type_set(
     declaration_number: str = "",
     actor=None,
     actor_label: str = "",
+    reason: str = "",
 ) -> Employment:
     """Change the post type of an open employment (H09, the office): it decides a woman's retirement age."""
     if post_type not in PostType.values:
@@ -255,6 +263,7 @@ def employment_post_type_set(
         field="post_type",
         old_value=old,
         new_value=post_type,
+        reason=reason[:100],
         declaration_number=declaration_number,
         **_who(actor, actor_label),
     )
@@ -538,10 +547,13 @@ def employer_update(
     declaration_number: str = "",
     actor=None,
     actor_label: str = "",
+    reason: str = "",
+    period: int | None = None,
 ) -> list[str]:
-    """Apply the changed employer fields (history kept); returns the names of the fields changed."""
+    """Apply the changed employer fields (history kept); returns the names of the fields changed. `period`: the
+    first period the change concerns (an office correction names it, so the money can follow from there)."""
     employer = Employer.objects.select_for_update().get(pk=employer.pk)
-    unknown = set(changes) - set(EMPLOYER_FIELDS)
+    unknown = set(changes) - set(EMPLOYER_FIELDS) - set(EMPLOYER_OFFICE_FIELDS)
     if unknown:
         raise ValueError(f"not employer fields: {sorted(unknown)}")
     changed = [field for field, value in changes.items() if getattr(employer, field) != value]
@@ -553,6 +565,8 @@ def employer_update(
             field=field,
             old_value=_text(getattr(employer, field)),
             new_value=_text(changes[field]),
+            reason=reason[:100],
+            period=period,
             declaration_number=declaration_number,
             **who,
         )
@@ -564,6 +578,115 @@ def employer_update(
         employer.save(update_fields=changed)
         RecordChange.objects.bulk_create(rows)
     return changed
+
+
+# --- office record corrections (the counter, with documents seen) ---------------------------------------------
+
+
+def _reason(reason: str) -> str:
+    reason = " ".join(str(reason or "").replace("\x00", "").split())
+    if not reason:
+        raise FieldErrors({"reason": [_("请填写更正原因（如：核对身份证原件）")]})
+    if len(reason) > 100:
+        raise FieldErrors({"reason": [_("更正原因不能超过 100 个字，当前 %(n)d 个字") % {"n": len(reason)}]})
+    return reason
+
+
+@transaction.atomic
+def person_correct(
+    *, person: Person, name: str, id_number: str, reason: str, actor, today: dt.date
+) -> list[str]:
+    """An office correction of a person's name and/or ID number (after H09's counter step: the documents were
+    seen at the counter). A new ID number brings its birth date and gender with it. Every changed field is a
+    RecordChange row with the reason and the clerk; returns the fields changed."""
+    reason = _reason(reason)
+    errors: dict[str, list[str]] = {}
+    changes: dict = {}
+    try:
+        changes["name"] = validate_name(name, field="name")
+    except ValidationFailed as exc:
+        errors["name"] = [exc.message]
+    try:
+        info = validate_id_number(id_number, today=today, field="id_number")
+        changes.update(id_number=info.number, birth_date=info.birth_date, gender=info.gender)
+    except ValidationFailed as exc:
+        errors["id_number"] = [exc.message]
+    if errors:
+        raise FieldErrors(errors)
+    employment = Employment.objects.filter(person=person).order_by("-start_period", "-id").first()
+    if employment is None:
+        raise DomainError(_("该人员没有参保关系，无法记录更正所属单位。"))
+    changed = person_update(
+        person=person,
+        employer=employment.employer,
+        changes=changes,
+        actor=actor,
+        actor_label=actor.label if actor else "",
+        reason=reason,
+    )
+    if not changed:
+        raise DomainError(_("与现有记录相同，没有需要更正的内容。"))
+    return changed
+
+
+@transaction.atomic
+def employer_correct(
+    *, employer: Employer, name: str, risk_class, employer_type: str, reason: str, actor, from_period=""
+) -> list[str]:
+    """An office correction of an employer's name, injury risk class (1–8) or employer type, with a reason and the
+    first period it concerns (`from_period`, recorded on each change row). Rates follow the new risk class and
+    type from the next settlement of any period (a rerun of a paid period books the difference as adjustment
+    lines); contributions.services.record_correction_carry marks the settled periods from `from_period` on."""
+    reason = _reason(reason)
+    errors: dict[str, list[str]] = {}
+    period = None
+    try:
+        period = parse_period(from_period, field="from_period", label=_("更正起始期"))
+    except ValidationFailed as exc:
+        errors["from_period"] = [exc.message]
+    clean_name = " ".join(str(name or "").split())
+    if not clean_name or len(clean_name) > 100 or any(ord(c) < 32 for c in clean_name):
+        errors["name"] = [_("单位名称须为 1–100 个字，不能含控制字符")]
+    try:
+        risk = int(str(risk_class).strip())
+        if not 1 <= risk <= 8:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["risk_class"] = [_("工伤风险类别须为 1 至 8 的整数")]
+        risk = None
+    if employer_type not in EmployerType.values:
+        errors["employer_type"] = [_("请选择单位类型")]
+    if errors:
+        raise FieldErrors(errors)
+    changed = employer_update(
+        employer=employer,
+        changes={"name": clean_name, "risk_class": risk, "employer_type": employer_type},
+        actor=actor,
+        actor_label=actor.label if actor else "",
+        reason=reason,
+        period=period,
+    )
+    if not changed:
+        raise DomainError(_("与现有记录相同，没有需要更正的内容。"))
+    return changed
+
+
+@transaction.atomic
+def employment_post_type_correct(*, employment: Employment, post_type: str, reason: str, actor) -> Employment:
+    """An office correction of an employment's post type (岗位类型), with a reason: it decides a woman's
+    retirement age (Q14, H12). Recorded like H09's change (employment_post_type_set) with the clerk and reason."""
+    reason = _reason(reason)
+    if post_type not in PostType.values:
+        raise FieldErrors({"post_type": [_("请选择岗位类型")]})
+    if employment.post_type == post_type:
+        raise DomainError(_("与现有记录相同，没有需要更正的内容。"))
+    return employment_post_type_set(
+        employment=employment,
+        post_type=post_type,
+        actor=actor,
+        actor_label=actor.label if actor else "",
+        reason=reason,
+    )
 
 
 # --- social security cards (H16) ----------------------------------------------------------------------------

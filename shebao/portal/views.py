@@ -5,6 +5,8 @@ from django.utils.translation import gettext as _
 
 from shebao.accounts.models import UserKind
 from shebao.accounts.permissions import item_required, portal_user_required, visible_items
+from shebao.audit.models import AccessAction
+from shebao.audit.selectors import office_looks_at
 from shebao.catalogue.items import GROUP_LABELS, ITEMS, ItemGroup, get_item
 from shebao.core.period import Period
 from shebao.core.replica import replica_reads_begin
@@ -89,7 +91,12 @@ def profile(request):
         raise PermissionDenied(_("个人信息仅供个人用户查看本人信息。"))
     period = Period.current()
     found = own_profile(person=user.person, period=period.value)
-    return render(request, "portal/profile.html", {"profile": found, "period": period})
+    actions = dict(AccessAction.choices)
+    looks = [
+        {**look, "action_label": actions.get(look["action"], look["action"])}
+        for look in office_looks_at(person=user.person)
+    ]
+    return render(request, "portal/profile.html", {"profile": found, "period": period, "looks": looks})
 
 
 def item(request, code: str):

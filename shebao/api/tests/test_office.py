@@ -96,3 +96,27 @@ def test_drafts_and_unknown_numbers_are_404_for_the_office(personas, api_a, api_
     assert api_reviewer.get(f"/office/declarations/{draft}").status_code == 404
     assert api_reviewer.post("/office/declarations/SB0/claim").status_code == 404
     assert Declaration.objects.get(number=draft).state == State.DRAFT
+
+
+def test_a_staff_tokens_read_of_a_persons_declaration_is_in_the_access_log(personas, api_a, api_reviewer):
+    from shebao.audit.models import PersonalDataAccess
+
+    raw = {
+        "id_number": personas.person_2.id_number,
+        "name": "陈丽",
+        "period": "202610",
+        "wage": "10000.00",
+        "reason": "调薪",
+    }
+    response = api_a.post("/handling/H08/declarations", raw)
+    assert response.status_code in (200, 201), response.content.decode()[:500]
+    number = response.json()["number"]
+    assert not PersonalDataAccess.objects.filter(username="reviewer").exists()
+    assert api_reviewer.get(f"/office/declarations/{number}").status_code == 200
+    row = PersonalDataAccess.objects.get(username="reviewer")
+    assert (row.action, row.person_id, row.employer_id, row.acting) == (
+        "api",
+        personas.person_2.pk,
+        personas.employer_a.pk,
+        False,
+    )

@@ -8,7 +8,7 @@ import pytest
 
 from shebao.api.routers.queries import PARAMS
 from shebao.contributions.services import settlement_run
-from shebao.portal.queries.export import csv_value
+from shebao.core.export import csv_value
 
 from .conftest import Api, employer_token
 

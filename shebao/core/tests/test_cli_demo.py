@@ -64,6 +64,9 @@ def test_demo_prepares_prints_logins_and_serves(tmp_path):
         "审核人员",
         "窗口受理人员",
         "系统管理员",
+        "结算人员",
+        "财务人员",
+        "审计人员(只读)",
     ]
 
     # A rerun keeps the data and prints the same logins.

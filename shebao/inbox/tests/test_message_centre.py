@@ -222,3 +222,29 @@ def test_nothing_is_mailed_when_the_approval_rolls_back(personas, django_capture
             approve(personas, declaration)
             raise RuntimeError("something later failed")
     assert callbacks == [] and not Message.objects.exists()
+
+
+def test_the_office_notices_in_force_are_in_the_message_centre(personas, login_as):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from shebao.notices.services import notice_publish
+
+    admin = personas.office_admin
+    notice_publish(
+        actor=admin,
+        title="关于调整2026年度缴费基数的通知",
+        body="自7月起执行。",
+        starts_on=timezone.localdate(),
+        ends_on=None,
+    )
+    notice_publish(
+        actor=admin,
+        title="已过期的通知",
+        body="x",
+        starts_on=timezone.localdate() - dt.timedelta(days=30),
+        ends_on=timezone.localdate() - dt.timedelta(days=1),
+    )
+    page = login_as(personas.operator_a).get(MESSAGES).content.decode()
+    assert "关于调整2026年度缴费基数的通知" in page and "已过期的通知" not in page

@@ -32,7 +32,8 @@ from shebao.individual_accounts import imports as account_imports
 from shebao.individual_accounts import selectors as account_selectors
 from shebao.individual_accounts import services as account_services
 
-admin_only = office_role_required("is_office_admin")
+settlement_staff = office_role_required("is_office_admin", "is_settlement")
+finance_staff = office_role_required("is_office_admin", "is_finance")
 
 
 def _errors_of(form) -> dict:
@@ -90,7 +91,7 @@ class SettleForm(OfficeForm):
     period = PeriodField(label=_l("结算期"), max_length=10)
 
 
-@admin_only
+@settlement_staff
 def settlements(request):
     form = SettleForm(request.POST or None, initial={"period": Period.current().value})
     if request.method == "POST" and form.is_valid():
@@ -117,7 +118,7 @@ def settlements(request):
     )
 
 
-@admin_only
+@settlement_staff
 def settlement(request, run_id: int):
     run = get_object_or_404(SettlementRun.objects.select_related("started_by"), pk=run_id)
     template = "office/contributions/_run.html" if request.htmx else "office/contributions/settlement.html"
@@ -128,7 +129,7 @@ class InterestForm(OfficeForm):
     year = forms.IntegerField(label=_l("年度"), min_value=1990, max_value=2100)
 
 
-@admin_only
+@settlement_staff
 def interest(request):
     form = InterestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -173,7 +174,7 @@ class ArrivalForm(OfficeForm):
     )
 
 
-@admin_only
+@finance_staff
 def arrivals(request):
     form = ArrivalForm(prefix="a")
     import_errors: list[str] = []
@@ -254,7 +255,7 @@ class WaiverForm(OfficeForm):
     reason = forms.CharField(label=_l("减免原因"), max_length=200)
 
 
-@admin_only
+@finance_staff
 def surcharge(request):
     """Late surcharge (money.md ledger): periods with assessed surcharge still owed; waive part or all of it
     with a reason (recorded with who and when)."""
@@ -468,7 +469,7 @@ def _record_benefit(kind: str, data: dict, user) -> str:
     }
 
 
-@admin_only
+@finance_staff
 def benefits(request):
     kind = request.POST.get("kind") or request.GET.get("kind") or "pension"
     if kind not in BENEFIT_FORMS:

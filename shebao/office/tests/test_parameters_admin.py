@@ -1,4 +1,5 @@
-"""Office administrators edit the policy parameters in the admin; nobody else can."""
+"""Django's admin over the parameters is for system administrators (staff superusers) only; office
+administrators use /office/parameters/ (test_parameters_pages.py)."""
 
 from decimal import Decimal
 
@@ -11,8 +12,15 @@ from shebao.parameters.selectors import rates_for
 pytestmark = pytest.mark.django_db
 
 
-def test_office_admin_adds_a_rate_that_then_applies(personas, login_as):
-    client = login_as(personas.office_admin)
+@pytest.fixture
+def system_admin(personas):
+    personas.office_admin.is_superuser = True
+    personas.office_admin.save(update_fields=["is_superuser"])
+    return personas.office_admin
+
+
+def test_system_admin_adds_a_rate_that_then_applies(personas, login_as, system_admin):
+    client = login_as(system_admin)
     index = client.get("/office/admin/")
     assert index.status_code == 200
     assert "缴费比例" in index.content.decode() and "政策参数维护" in index.content.decode()
@@ -36,8 +44,8 @@ def test_office_admin_adds_a_rate_that_then_applies(personas, login_as):
     assert entry.user_id == personas.office_admin.pk
 
 
-def test_invalid_parameter_is_refused_and_nothing_written(personas, login_as):
-    client = login_as(personas.office_admin)
+def test_invalid_parameter_is_refused_and_nothing_written(personas, login_as, system_admin):
+    client = login_as(system_admin)
     before = InsuranceRate.objects.count()
     response = client.post(
         "/office/admin/parameters/insurancerate/add/",
@@ -53,7 +61,7 @@ def test_invalid_parameter_is_refused_and_nothing_written(personas, login_as):
     assert InsuranceRate.objects.count() == before
 
 
-@pytest.mark.parametrize("who", ["reviewer", "clerk", "operator_a", "individual"])
+@pytest.mark.parametrize("who", ["reviewer", "clerk", "office_admin", "operator_a", "individual"])
 def test_others_cannot_open_the_parameter_editor(personas, login_as, who):
     client = login_as(getattr(personas, who))
     response = client.get("/office/admin/parameters/insurancerate/")

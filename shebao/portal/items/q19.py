@@ -4,10 +4,10 @@ SVG charts, with the same numbers as a table."""
 from django.utils.translation import gettext as _
 
 from shebao.contributions.selectors import payable_trend
+from shebao.core.charts import Series, line_chart
 from shebao.core.choices import Insurance
 from shebao.core.money import ZERO
 from shebao.core.period import period_range
-from shebao.portal.queries.charts import Series, line_chart
 from shebao.portal.queries.inputs import Inputs
 from shebao.portal.queries.listing import Column, Listing
 from shebao.portal.queries.page import render_query

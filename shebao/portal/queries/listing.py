@@ -21,10 +21,11 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from shebao.core import export as exporting
+from shebao.core.access_notes import note_persons
 from shebao.core.idnumbers import normalize_identifier
 from shebao.core.money import format_money
 
-from . import export as exporting
 from .page import capture_of, captured
 
 PER_PAGE = 50
@@ -257,7 +258,14 @@ class Listing:
 
     @cached_property
     def shown_rows(self) -> list:
-        return self.print_rows if self.print_mode else self._enriched(list(self.page.object_list))
+        rows = self.print_rows if self.print_mode else self._enriched(list(self.page.object_list))
+        self._note_read(len(rows))
+        return rows
+
+    def _note_read(self, count: int) -> None:
+        """A list searched by ID number and name lists persons: the access log counts them."""
+        if self.search_fields is not None:
+            note_persons(count)
 
     @property
     def count(self) -> int:
@@ -411,6 +419,8 @@ class Listing:
             return None
         header = [str(c.label) for c in self.columns]
         kinds = self._kinds()
+        rows = self.ordered
+        self._note_read(rows.count() if isinstance(rows, QuerySet) else len(rows))
         if fmt == "csv":
             rows = (
                 [exporting.csv_value(v, k) for v, k in zip(row, kinds, strict=True)]

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from shebao.accounts.models import UserKind
+from shebao.core.access_notes import note_employer, note_person
 from shebao.core.errors import DomainError
 from shebao.persons.models import Employment, Person
 
@@ -33,6 +34,11 @@ class Scope:
 
 
 def scope_of(request) -> Scope:
+    acting = getattr(request, "acting_employer", None)
+    if acting is not None:
+        # Staff seeing this employer's pages as the employer does (accounts.acting); every such view is logged.
+        note_employer(acting.pk)
+        return Scope(employer=acting)
     user = request.user
     if user.kind == UserKind.EMPLOYER and user.employer_id:
         return Scope(employer=user.employer)
@@ -74,6 +80,7 @@ def employee_lookup(*, employer, id_number: str, name: str = "") -> Person:
             % {"id": id_number, "name": name.strip()[:30]},
             field="name",
         )
+    note_person(person.pk)
     return person
 
 
