@@ -24,6 +24,7 @@ NOW = dt.datetime(2024, 3, 15, 2, 0, tzinfo=dt.UTC)  # 2024-03-15 10:00 in Shang
 
 def _pages(user, personas):
     yield "home", "/portal/"
+    yield "messages", "/messages/"
     for item in visible_items(user):
         if item.code in ITEM_VIEWS:
             yield item.code, f"/portal/items/{item.url_code}/"
