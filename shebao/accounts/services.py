@@ -3,9 +3,11 @@ each of them leaves an AccountEvent (who, when, from where)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import secrets
 import string
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -660,13 +662,16 @@ def user_roles_change(*, user: User, roles, actor: User, ip: str | None = None) 
 
 
 def login_failed_message() -> str:
+    """The one answer to every refused login — unknown user, wrong password, the failure that locks the account,
+    any attempt while it is locked — so that none of them tells an existing account from an unknown one."""
     return _(
         "用户名或密码错误。尚未开通网上办事的单位或个人，请携带有关材料到经办窗口办理用户认证；"
-        "忘记密码请到经办机构重置。连续输错 %(max)d 次，帐户将被锁定 %(minutes)d 分钟。"
+        "忘记密码请到经办机构重置。连续输错 %(max)d 次，帐户将被锁定 %(minutes)d 分钟，锁定期间无法登录。"
     ) % {"max": settings.SHEBAO_LOGIN_MAX_FAILURES, "minutes": settings.SHEBAO_LOGIN_LOCK_MINUTES}
 
 
 def locked_message(until) -> str:
+    """Told after a correct second factor only (the password was right): the account is locked until …"""
     return _(
         "该帐户因连续 %(max)d 次密码错误已被锁定 %(minutes)d 分钟，请于 %(until)s 以后再登录；"
         "如需立即解锁，请联系经办机构。"
@@ -681,42 +686,46 @@ def locked_message(until) -> str:
 class LoginResult:
     """The outcome of a login step: `user` on success or when a second factor is still needed."""
 
-    reason: str  # ok | totp_required | bad_credentials | locked | disabled | expired | ip_limited | bad_totp
+    reason: str  # ok | totp_required | bad_credentials | locked | disabled | expired | bad_totp
     user: User | None = None
     message: str = ""
+    slowed: bool = False  # the client address had too many recent failures: this answer was delayed
 
     @property
     def ok(self) -> bool:
         return self.reason == "ok"
 
 
-def _fail(user: User | None, reason: str, message: str, *, ip, username: str, now) -> LoginResult:
+def _fail(
+    user: User | None, reason: str, message: str, *, ip, username: str, now, detail=None
+) -> LoginResult:
     event_record(
         user=user,
         kind=AccountEventKind.LOGIN_FAILED,
         ip=ip,
         username=username,
-        detail={"reason": reason},
+        detail={"reason": reason, **(detail or {})},
         at=now,
     )
     return LoginResult(reason=reason, message=message)
 
 
 def _count_failure(user: User, *, ip, now, reason: str) -> LoginResult:
-    """A wrong password (or second factor) for a known, unlocked user: count it, lock at the limit."""
+    """A wrong password (or second factor) for a known, unlocked user: count it, lock at the limit. The answer
+    is the ordinary failure message also when this failure locks the account."""
     user.failed_logins += 1
     locked = user.failed_logins >= settings.SHEBAO_LOGIN_MAX_FAILURES
     if locked:
         user.locked_until = now + dt.timedelta(minutes=settings.SHEBAO_LOGIN_LOCK_MINUTES)
     user.save(update_fields=["failed_logins", "locked_until"])
-    result = _fail(
-        user,
-        reason,
-        locked_message(user.locked_until) if locked else login_failed_message(),
-        ip=ip,
-        username=user.username,
-        now=now,
-    )
+    message = login_failed_message()
+    if reason == "bad_totp":
+        message = (
+            locked_message(user.locked_until)
+            if locked
+            else _("动态口令不正确或已过期，请查看身份验证器后重新输入。")
+        )
+    _fail(user, reason, message, ip=ip, username=user.username, now=now)
     if locked:
         event_record(
             user=user,
@@ -725,10 +734,8 @@ def _count_failure(user: User, *, ip, now, reason: str) -> LoginResult:
             detail={"until": user.locked_until.isoformat(), "failures": user.failed_logins},
             at=now,
         )
-        return LoginResult(reason="locked", message=result.message)
-    if reason == "bad_totp":
-        return LoginResult(reason=reason, message=_("动态口令不正确或已过期，请查看身份验证器后重新输入。"))
-    return result
+        return LoginResult(reason="locked", message=message)
+    return LoginResult(reason=reason, message=message)
 
 
 def _login_succeeded(user: User, *, ip, now, second_factor: bool) -> LoginResult:
@@ -741,21 +748,36 @@ def _login_succeeded(user: User, *, ip, now, second_factor: bool) -> LoginResult
     return LoginResult(reason="ok", user=user)
 
 
-@transaction.atomic
-def login_attempt(*, kind: str, identifier: str, password: str, ip: str | None, now=None) -> LoginResult:
-    """Check a login form. Unknown user and wrong password give the same message; failures are counted per
-    account (locking it) and per client address; the disabled and expired states are told only to someone who
-    knows the password. On 'ok' the caller logs the user in; on 'totp_required' it asks for the code."""
-    from .selectors import login_user_resolve, user_has_totp
-
-    now = now or timezone.now()
-    typed = identifier.strip()[:150]
+def login_address_delay(*, ip: str | None, now) -> float:
+    """Seconds to hold an answer back for this client address: 0 until it has SHEBAO_LOGIN_IP_MAX_FAILURES
+    failures in the window, then SHEBAO_LOGIN_IP_DELAY_SECONDS. The address limit only ever slows an address
+    down: it never refuses a correct password (behind a misconfigured proxy every user shares one address)."""
     window = now - dt.timedelta(minutes=settings.SHEBAO_LOGIN_IP_WINDOW_MINUTES)
     if recent_failures_from(ip=ip, since=window) >= settings.SHEBAO_LOGIN_IP_MAX_FAILURES:
-        message = _("从您所在网络地址登录失败的次数过多，请 %(minutes)d 分钟后再试。") % {
-            "minutes": settings.SHEBAO_LOGIN_IP_WINDOW_MINUTES
-        }
-        return _fail(None, "ip_limited", message, ip=ip, username=typed, now=now)
+        return float(settings.SHEBAO_LOGIN_IP_DELAY_SECONDS)
+    return 0.0
+
+
+def login_attempt(*, kind: str, identifier: str, password: str, ip: str | None, now=None) -> LoginResult:
+    """Check a login form (see ``_login_check``); an address with too many recent failures waits first —
+    outside any transaction, so that waiting holds no lock."""
+    now = now or timezone.now()
+    delay = login_address_delay(ip=ip, now=now)
+    if delay > 0:
+        time.sleep(delay)
+    result = _login_check(kind=kind, identifier=identifier, password=password, ip=ip, now=now)
+    return dataclasses.replace(result, slowed=delay > 0) if delay > 0 else result
+
+
+@transaction.atomic
+def _login_check(*, kind: str, identifier: str, password: str, ip: str | None, now) -> LoginResult:
+    """Unknown user, wrong password, the failure that locks, and any attempt on a locked account get the same
+    message and cost the same (one password hash each); failures are counted per account (locking it) and per
+    client address (slowing it down). Disabled and expired states are told only to someone who knows the
+    password. On 'ok' the caller logs the user in; on 'totp_required' it asks for the code."""
+    from .selectors import login_user_resolve, user_has_totp
+
+    typed = identifier.strip()[:150]
     found = login_user_resolve(kind=kind, identifier=identifier)
     if found is None:
         make_password(password)  # spend the same time as a real check: no user enumeration by timing
@@ -763,9 +785,9 @@ def login_attempt(*, kind: str, identifier: str, password: str, ip: str | None, 
     user = User.objects.select_for_update(of=("self",)).select_related("employer", "person").get(pk=found.pk)
     if user.locked_until is not None:
         if user.locked_until > now:
-            return _fail(
-                user, "locked", locked_message(user.locked_until), ip=ip, username=user.username, now=now
-            )
+            # Not checked while locked (the lock would otherwise be a free oracle), but the same time spent.
+            make_password(password)
+            return _fail(user, "locked", login_failed_message(), ip=ip, username=user.username, now=now)
         user.failed_logins, user.locked_until = 0, None  # the lock has run out: start counting afresh
     if not user.check_password(password):
         return _count_failure(user, ip=ip, now=now, reason="bad_credentials")

@@ -113,7 +113,7 @@ def login_view(request):
                 }
                 return redirect("accounts:login_totp")
             error = result.message
-            status = 429 if result.reason == "ip_limited" else 401
+            status = 401
     return render(
         request,
         "accounts/login.html",

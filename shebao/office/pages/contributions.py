@@ -26,8 +26,9 @@ from shebao.contributions.models import (
 )
 from shebao.contributions.tasks import settlement_run_task
 from shebao.core.errors import DomainError
+from shebao.core.forms import DateField, IntegerField, MoneyField, PeriodField
 from shebao.core.period import Period
-from shebao.core.validators import parse_amount, parse_period
+from shebao.core.validators import PAST_DATE, parse_amount
 from shebao.declarations import clock
 
 admin_only = office_role_required("is_office_admin")
@@ -45,10 +46,6 @@ class OfficeForm(forms.Form):
         for field in self.fields.values():
             label = str(field.label).split("(")[0]
             field.error_messages["required"] = _("请填写%(label)s") % {"label": label}
-            if isinstance(field, forms.DateField):
-                field.error_messages["invalid"] = _("%(label)s格式不正确，应为 年-月-日，如 2024-05-06") % {
-                    "label": label
-                }
             if getattr(field, "max_length", None):
                 field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)] + [
                     MaxLengthValidator(
@@ -57,28 +54,6 @@ class OfficeForm(forms.Form):
                         + _("（现有 %(show_value)d 个）"),
                     )
                 ]
-
-
-class PeriodField(forms.CharField):
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return None
-        try:
-            return parse_period(value, label=str(self.label))
-        except DomainError as exc:
-            raise forms.ValidationError(exc.message) from None
-
-
-class MoneyField(forms.CharField):
-    def clean(self, value):
-        value = super().clean(value)
-        if value in (None, ""):
-            return None
-        try:
-            return parse_amount(value, label=str(self.label))
-        except DomainError as exc:
-            raise forms.ValidationError(exc.message) from None
 
 
 # --- settlement runs -------------------------------------------------------------------------------------------
@@ -118,7 +93,7 @@ def settlement(request, run_id: int):
 
 
 class InterestForm(OfficeForm):
-    year = forms.IntegerField(label=_l("年度"), min_value=1990, max_value=2100)
+    year = IntegerField(label=_l("年度"), min_value=1990, max_value=2100)
 
 
 @admin_only
@@ -150,7 +125,7 @@ def interest(request):
 
 class ArrivalForm(OfficeForm):
     employer = forms.CharField(label=_l("单位编号或统一社会信用代码"), max_length=30)
-    received_on = forms.DateField(label=_l("到账日期"))
+    received_on = DateField(label=_l("到账日期"))
     amount = MoneyField(label=_l("金额"), max_length=20)
     period = PeriodField(label=_l("结算期(可选)"), max_length=10, required=False)
     reference = forms.CharField(label=_l("银行流水号"), max_length=60, required=False)
@@ -236,26 +211,24 @@ class PensionPaymentForm(OfficeForm):
     account_amount = MoneyField(label=_l("个人帐户养老金"), max_length=20)
     transitional_amount = MoneyField(label=_l("过渡性养老金"), max_length=20, required=False)
     supplement_amount = MoneyField(label=_l("调整及补贴"), max_length=20, required=False)
-    paid_on = forms.DateField(label=_l("支付日期"))
+    paid_on = DateField(label=_l("支付日期"))
 
 
 class MaternityPaymentForm(OfficeForm):
     id_number = forms.CharField(label=_l("公民身份号码"), max_length=18)
-    delivery_date = forms.DateField(label=_l("生育日期"))
+    delivery_date = DateField(label=_l("生育日期"), window=PAST_DATE)
     delivery_type = forms.ChoiceField(label=_l("生育类型"), choices=MaternityPayment.DeliveryType.choices)
     hospital = forms.CharField(label=_l("医院"), max_length=100, required=False)
-    leave_days = forms.IntegerField(
-        label=_l("产假天数(空=按政策)"), min_value=1, max_value=400, required=False
-    )
+    leave_days = IntegerField(label=_l("产假天数(空=按政策)"), min_value=1, max_value=400, required=False)
     medical_costs = MoneyField(label=_l("医疗费用"), max_length=20, required=False)
-    paid_on = forms.DateField(label=_l("支付日期"))
+    paid_on = DateField(label=_l("支付日期"))
 
 
 class InjuryPaymentForm(OfficeForm):
     case_number = forms.CharField(label=_l("工伤案件编号"), max_length=20)
     item = forms.ChoiceField(label=_l("费用项目"), choices=InjuryPayment.Item.choices)
     amount = MoneyField(label=_l("金额"), max_length=20)
-    paid_on = forms.DateField(label=_l("支付日期"))
+    paid_on = DateField(label=_l("支付日期"))
     note = forms.CharField(label=_l("说明"), max_length=200, required=False)
 
 
@@ -266,10 +239,8 @@ class InjuryDetermineForm(OfficeForm):
         choices=[(InjuryCase.Status.DETERMINED, InjuryCase.Status.DETERMINED.label),
                  (InjuryCase.Status.REJECTED, InjuryCase.Status.REJECTED.label)],
     )  # fmt: skip
-    determined_on = forms.DateField(label=_l("认定日期"))
-    disability_grade = forms.IntegerField(
-        label=_l("伤残等级(可选)"), min_value=1, max_value=10, required=False
-    )
+    determined_on = DateField(label=_l("认定日期"))
+    disability_grade = IntegerField(label=_l("伤残等级(可选)"), min_value=1, max_value=10, required=False)
 
 
 class InjuryCaseForm(OfficeForm):
@@ -277,7 +248,7 @@ class InjuryCaseForm(OfficeForm):
 
     employer = forms.CharField(label=_l("单位编号或统一社会信用代码"), max_length=30)
     id_number = forms.CharField(label=_l("公民身份号码"), max_length=18)
-    accident_date = forms.DateField(label=_l("事故日期"))
+    accident_date = DateField(label=_l("事故日期"), window=PAST_DATE)
     place = forms.CharField(label=_l("事故地点"), max_length=100)
     description = forms.CharField(
         label=_l("事故经过"),
@@ -290,7 +261,7 @@ class InjuryCaseForm(OfficeForm):
 
 class MedicalDebitForm(OfficeForm):
     id_number = forms.CharField(label=_l("公民身份号码"), max_length=18)
-    entry_date = forms.DateField(label=_l("消费日期"))
+    entry_date = DateField(label=_l("消费日期"))
     amount = MoneyField(label=_l("金额"), max_length=20)
     place = forms.CharField(label=_l("消费机构"), max_length=100, required=False)
     reference = forms.CharField(label=_l("单据号"), max_length=60, required=False)

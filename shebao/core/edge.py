@@ -1,0 +1,126 @@
+"""What every request passes before any view sees it: no control characters anywhere a user can type.
+
+A NUL byte makes PostgreSQL refuse the statement (a 500) and SQLite store it; terminal escapes (``ESC [31m``)
+and the C1 block end up in addresses and exports. One middleware, first in the chain, refuses C0 control
+characters (except tab, line feed and carriage return, which multi-line fields use and single-line fields fold
+into a space), DEL and C1 control characters in the path, every query and form parameter (names and values),
+the names of uploaded files, cookies and every string of a JSON body, with a Chinese 400 page (or a JSON error
+for an API call) that names the parameter. Uploaded cells are checked by :mod:`shebao.core.uploads`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+
+# C0 without \t \n \r, DEL, C1.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+MAX_JSON_DEPTH = 64
+
+
+def first_control_character(value: str) -> int | None:
+    """0-based index of the first refused control character in ``value``, or None."""
+    m = CONTROL_CHARACTERS.search(value)
+    return m.start() if m else None
+
+
+def control_character_message(where: str, value: str, index: int) -> str:
+    return _(
+        "「%(where)s」含有不允许的控制字符（第%(position)d个字符，U+%(code)04X），请删除后重新提交。"
+    ) % {
+        "where": where[:40],
+        "position": index + 1,
+        "code": ord(value[index]),
+    }
+
+
+def _json_strings(value, path: str, depth: int = 0):
+    """(where, string) for every key and string value of a decoded JSON document."""
+    if depth > MAX_JSON_DEPTH:
+        return
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield f"{path}.{key}" if path else str(key), str(key)
+            yield from _json_strings(item, f"{path}.{key}" if path else str(key), depth + 1)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _json_strings(item, f"{path}[{i}]", depth + 1)
+
+
+def _inputs(request):
+    """(where, value) for every piece of the request a user controls (except uploaded file contents)."""
+    yield _("网址"), request.path
+    for key, values in request.GET.lists():
+        yield key, key
+        for value in values:
+            yield key, value
+    for key, value in request.COOKIES.items():
+        yield key, key
+        yield key, value
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+        return
+    content_type = request.content_type or ""
+    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        for key, values in request.POST.lists():
+            yield key, key
+            for value in values:
+                yield key, value
+        for key, files in request.FILES.lists():
+            for upload in files:
+                yield key, upload.name or ""
+    elif content_type == "application/json" or content_type.endswith("+json"):
+        try:
+            document = json.loads(request.body or b"null")
+        except (ValueError, RecursionError):
+            return  # not JSON: the API answers that itself
+        yield from _json_strings(document, "")
+
+
+class ControlCharacterMiddleware:
+    """First middleware: a request carrying a control character is refused (400) before anything else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            for where, value in _inputs(request):
+                index = first_control_character(value)
+                if index is not None:
+                    return refuse(request, where, control_character_message(where, value, index))
+        except UnicodeDecodeError:
+            return refuse(request, "", _("提交的内容不是有效的 UTF-8 文本。"))
+        return self.get_response(request)
+
+
+def refuse(request, where: str, message: str):
+    """The 400 answer: JSON for API calls, the Chinese page otherwise."""
+    from shebao.core.views import bad_request_page
+
+    if request.path.startswith("/api/") or (request.content_type or "").endswith("json"):
+        return JsonResponse(
+            {"detail": [{"loc": [where], "msg": message, "type": "control_character"}]}, status=400
+        )
+    return bad_request_page(request, message)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Every response carries settings.SHEBAO_CONTENT_SECURITY_POLICY (no 'unsafe-inline': styles and scripts
+    come from static files only) unless the view set its own."""
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.policy = settings.SHEBAO_CONTENT_SECURITY_POLICY
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.policy and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = self.policy
+        return response
