@@ -36,7 +36,7 @@ def test_q01_exports_and_prints(login_as, personas):
     assert rows[0] == ["险种", "参保人数"] and rows[1] == ["养老", "3"]
     printed = client.get(URL + "?print=1")
     assert printed.status_code == 200
-    assert "window.print()" in printed.content.decode()
+    assert 'data-action="print"' in printed.content.decode()
     assert "导出 Excel" not in printed.content.decode()
 
 
