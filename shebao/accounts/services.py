@@ -586,10 +586,21 @@ def password_change(
             user.id_number,
             user.person.id_number if user.person_id else "",
             (user.employer.credit_code or "") if user.employer_id else "",
+            (user.employer.org_code or "") if user.employer_id else "",
+            user.employer.number if user.employer_id else "",
         )
         if x
     )
-    problems = password_problems(new_password, username=user.username, identifiers=identifiers)
+    names = tuple(
+        x
+        for x in (
+            user.employer.name if user.employer_id else "",
+            user.person.name if user.person_id else "",
+            user.display_name,
+        )
+        if x
+    )
+    problems = password_problems(new_password, username=user.username, identifiers=identifiers, names=names)
     if problems:
         errors["new_password"] = problems
     elif old_password and new_password == old_password:
