@@ -118,6 +118,11 @@ SHEBAO_LOGIN_IP_MAX_FAILURES = int(env_str("SHEBAO_LOGIN_IP_MAX_FAILURES", "30")
 SHEBAO_LOGIN_IP_WINDOW_MINUTES = int(env_str("SHEBAO_LOGIN_IP_WINDOW_MINUTES", "15"))
 # Beyond that many failures an address is slowed down (each answer waits this long), never refused.
 SHEBAO_LOGIN_IP_DELAY_SECONDS = float(env_str("SHEBAO_LOGIN_IP_DELAY_SECONDS", "2"))
+# Look-ups of persons by ID number from item forms (H01 pre-fill, H02 look-up …): each recorded, at most this
+# many per user and per employer in the window.
+SHEBAO_IDENTITY_LOOKUPS_PER_USER = int(env_str("SHEBAO_IDENTITY_LOOKUPS_PER_USER", "60"))
+SHEBAO_IDENTITY_LOOKUPS_PER_EMPLOYER = int(env_str("SHEBAO_IDENTITY_LOOKUPS_PER_EMPLOYER", "200"))
+SHEBAO_IDENTITY_LOOKUP_WINDOW_MINUTES = int(env_str("SHEBAO_IDENTITY_LOOKUP_WINDOW_MINUTES", "60"))
 SHEBAO_TEMPORARY_PASSWORD_DAYS = int(env_str("SHEBAO_TEMPORARY_PASSWORD_DAYS", "30"))
 # Behind reverse proxies (docs/deployment.md): how many of them append to X-Forwarded-For. 0 (the default): the
 # client address is REMOTE_ADDR and X-Forwarded-For / X-Forwarded-Proto are ignored. N > 0: the client address is

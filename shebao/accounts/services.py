@@ -20,14 +20,22 @@ from django.utils.translation import gettext as _
 
 from shebao.core.choices import EmployerType
 from shebao.core.errors import DomainError, FieldErrors, ValidationFailed
-from shebao.core.idnumbers import validate_credit_code, validate_id_number
+from shebao.core.idnumbers import normalize_identifier, validate_credit_code, validate_id_number
 from shebao.core.validators import normalize_text, validate_name, validate_phone
 from shebao.employers.models import Employer
 from shebao.employers.services import employer_register
 from shebao.persons.models import Person
 from shebao.persons.services import person_register
 
-from .models import OFFICE_ROLE_LABELS, AccountEvent, AccountEventKind, ItemGrant, User, UserKind
+from .models import (
+    OFFICE_ROLE_LABELS,
+    AccountEvent,
+    AccountEventKind,
+    IdentityLookup,
+    ItemGrant,
+    User,
+    UserKind,
+)
 from .rules import grantable_codes, missing_documents, password_problems
 from .selectors import office_may_manage, recent_failures_from
 
@@ -884,3 +892,51 @@ def totp_disable(*, user: User, password: str, actor: User | None = None, ip: st
     deleted, _details = TOTPDevice.objects.filter(user=user).delete()
     if deleted:
         event_record(user=user, kind=AccountEventKind.TOTP_DISABLED, ip=ip, actor=actor)
+
+
+# --- identity look-ups ----------------------------------------------------------------------------------
+
+
+class LookupLimited(DomainError):
+    """Too many look-ups of persons by ID number in the window: this one was recorded but not answered."""
+
+
+def identity_lookup_record(
+    *, user: User, item_code: str, id_number: str, ip: str | None = None, now=None
+) -> IdentityLookup:
+    """Record one look-up of a person by ID number (whether the number is registered, whose name it is) and
+    refuse it with LookupLimited once the user has made SHEBAO_IDENTITY_LOOKUPS_PER_USER, or the user's
+    employer SHEBAO_IDENTITY_LOOKUPS_PER_EMPLOYER, within SHEBAO_IDENTITY_LOOKUP_WINDOW_MINUTES. Refused
+    look-ups are recorded too (marked refused) and do not count towards the limits. Not atomic with the
+    caller: the record stays even when the caller's own transaction is rolled back."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(minutes=settings.SHEBAO_IDENTITY_LOOKUP_WINDOW_MINUTES)
+    answered = IdentityLookup.objects.filter(at__gte=since, refused=False)
+    refused = answered.filter(user=user).count() >= settings.SHEBAO_IDENTITY_LOOKUPS_PER_USER or (
+        user.employer_id is not None
+        and answered.filter(employer_id=user.employer_id).count()
+        >= settings.SHEBAO_IDENTITY_LOOKUPS_PER_EMPLOYER
+    )
+    record = IdentityLookup.objects.create(
+        user=user,
+        employer_id=user.employer_id,
+        item_code=item_code[:10],
+        id_number=normalize_identifier(id_number)[:40],
+        at=now,
+        ip=ip or None,
+        refused=refused,
+    )
+    if refused:
+        raise LookupLimited(
+            _(
+                "按身份证号码查询人员信息的次数已达上限（每 %(minutes)d 分钟每位经办人 %(user)d 次、每个单位 "
+                "%(employer)d 次），请稍后再试；批量办理请使用批量导入。"
+            )
+            % {
+                "minutes": settings.SHEBAO_IDENTITY_LOOKUP_WINDOW_MINUTES,
+                "user": settings.SHEBAO_IDENTITY_LOOKUPS_PER_USER,
+                "employer": settings.SHEBAO_IDENTITY_LOOKUPS_PER_EMPLOYER,
+            },
+            code="lookup_limited",
+        )
+    return record

@@ -390,3 +390,22 @@ def test_htmx_request_after_idle_timeout_redirects_the_whole_page(personas):
     response = client.get("/portal/items/Q01/", HTTP_HX_REQUEST="true")
     assert response.status_code == 204
     assert response["HX-Redirect"].startswith("/accounts/login/?next=")
+
+
+@pytest.mark.parametrize(
+    ("new_password", "message"),
+    [
+        ("Shebao2026", "过于常见"),  # the demo's published password
+        ("password123", "过于常见"),  # Django's common-password list
+        ("Ab10000001", "单位编号"),  # the employer's number (employer A is 10000001)
+    ],
+)
+def test_password_change_refuses_common_demo_and_employer_passwords(personas, new_password, message):
+    client = Client()
+    client.force_login(personas.admin_a)
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password": new_password, "new_password_again": new_password},
+    )
+    assert response.status_code == 400 and message in response.content.decode()
+    assert User.objects.get(pk=personas.admin_a.pk).check_password(PASSWORD)
