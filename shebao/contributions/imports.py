@@ -7,63 +7,46 @@ is not a date is taken as a header.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import re
 from collections.abc import Callable
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from shebao.core import uploads, validators
 from shebao.core.errors import DomainError
-from shebao.core.validators import normalize_text, parse_amount, parse_period
+from shebao.core.validators import (
+    ANY_DATE,
+    EVENT_DATE,
+    PAST_DATE,
+    DateWindow,
+    parse_amount,
+    parse_integer,
+    parse_period,
+)
 from shebao.employers.models import Employer
 from shebao.persons.models import Employment, Person
 
 from .models import InjuryCase, InjuryPayment, MaternityPayment
 from .services import ImportRejected
 
-MAX_ROWS = 20_000
-MAX_BYTES = 5 * 1024 * 1024
-_DATE_RE = re.compile(r"(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?")
+MAX_ROWS = uploads.MAX_ROWS
+MAX_BYTES = uploads.MAX_BYTES
 
 
-def parse_date(value: str, *, label: str) -> dt.date:
-    text = normalize_text(value)
-    m = _DATE_RE.fullmatch(text)
-    if not m:
-        raise DomainError(
-            _("%(label)s「%(value)s」格式不正确，应为 YYYY-MM-DD") % {"label": label, "value": text}
-        )
-    try:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        raise DomainError(_("%(label)s「%(value)s」不是有效日期") % {"label": label, "value": text}) from None
+def parse_date(value: str, *, label: str, window: DateWindow = EVENT_DATE) -> dt.date:
+    """A date of an imported row, inside its plausible window (core.validators.parse_date)."""
+    return validators.parse_date(value, label=label, window=window)
 
 
 def read_rows(upload) -> list[tuple[int, list[str]]]:
-    """(line number, cells) of every non-empty row of an uploaded CSV file."""
-    raw = upload.read(MAX_BYTES + 1) if hasattr(upload, "read") else bytes(upload)
-    if len(raw) > MAX_BYTES:
-        raise ImportRejected([_("文件超过 5 MB，请分批导入")])
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise ImportRejected([_("文件编码无法识别，请保存为 UTF-8 或 GBK 编码的 CSV")])
-    rows = [
-        (number, [normalize_text(c) for c in cells])
-        for number, cells in enumerate(csv.reader(io.StringIO(text)), start=1)
-        if any(c.strip() for c in cells)
-    ]
-    if len(rows) > MAX_ROWS:
-        raise ImportRejected([_("文件超过 %(n)d 行，请分批导入") % {"n": MAX_ROWS}])
-    return rows
+    """(line number, cells) of every non-empty row of an uploaded CSV file (core.uploads: any line ending,
+    any encoding we accept, every unreadable row named)."""
+    try:
+        return uploads.csv_rows(upload, max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
+    except uploads.UploadRejected as exc:
+        raise ImportRejected(exc.errors) from None
 
 
 def _parse(upload, *, date_column: int, columns: int, parse_row: Callable[[list[str]], dict]) -> list[dict]:
@@ -71,9 +54,10 @@ def _parse(upload, *, date_column: int, columns: int, parse_row: Callable[[list[
     if rows:
         first = rows[0][1]
         try:
-            parse_date(first[date_column] if len(first) > date_column else "", label="")
-        except DomainError:
-            rows = rows[1:]  # a header
+            parse_date(first[date_column] if len(first) > date_column else "", label="", window=ANY_DATE)
+        except DomainError as exc:
+            if exc.code != "range":  # not a date at all: a header (a date out of range is a bad data row)
+                rows = rows[1:]
     if not rows:
         raise ImportRejected([_("文件中没有数据行")])
     parsed, errors = [], []
@@ -223,12 +207,10 @@ def employer_on(person: Person, day: dt.date):
 
 def _maternity_row(cells: list[str]) -> dict:
     person = find_person(cells[0])
-    delivery = parse_date(cells[1], label=_("生育日期"))
+    delivery = parse_date(cells[1], label=_("生育日期"), window=PAST_DATE)
     days = None
     if cells[4]:
-        if not cells[4].isdigit() or not 0 < int(cells[4]) <= 400:
-            raise DomainError(_("产假天数「%(v)s」应为1–400的整数") % {"v": cells[4]})
-        days = int(cells[4])
+        days = parse_integer(cells[4], label=_("产假天数"), min_value=1, max_value=400)
     return {
         "person": person,
         "employer": employer_on(person, delivery),
