@@ -71,19 +71,14 @@ def build_big_employer(*, big: int, current: int) -> dict:
 
     from shebao.accounts.models import UserKind
     from shebao.accounts.services import account_create
+    from shebao.benefits.models import InjuryCase, InjuryPayment, MaternityPayment, PensionPayment
     from shebao.contributions import services
-    from shebao.contributions.models import (
-        InjuryCase,
-        InjuryPayment,
-        MaternityPayment,
-        PensionPayment,
-        SettlementRun,
-    )
+    from shebao.contributions.models import SettlementRun
     from shebao.contributions.rules import due_date
-    from shebao.contributions.selectors import base_limits_for, rates_for
     from shebao.core.idnumbers import make_credit_code, make_id_number, make_org_code
     from shebao.core.period import Period, period_range
     from shebao.employers.models import Employer
+    from shebao.parameters.selectors import base_limits_for, rates_for
     from shebao.persons.models import Employment, Person, person_copies
 
     first = Period(current) - 35

@@ -45,16 +45,9 @@ def child(args) -> dict:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from shebao.contributions.models import (
-        ContributionLine,
-        SettlementRun,
-    )
-    from shebao.contributions.services import (
-        LINE,
-        LINE_COLUMNS,
-        SESSION_TUNING,
-        settlement_run,
-    )
+    from shebao.contributions.models import ContributionLine, SettlementRun
+    from shebao.contributions.services import LINE, LINE_COLUMNS, settlement_run
+    from shebao.core.sql import SESSION_TUNING
     from shebao.employers.models import Employer
     from shebao.persons.models import Person
 
@@ -187,11 +180,11 @@ def _interest(args, result: dict, say) -> dict:
 
     from django.db import connection, transaction
 
-    from shebao.contributions import demo
-    from shebao.contributions.models import InterestClosing, PensionEntry, PensionYear
-    from shebao.contributions.services import interest_close
+    from shebao.demo import history
+    from shebao.individual_accounts.models import InterestClosing, PensionEntry, PensionYear
+    from shebao.individual_accounts.services import interest_close
 
-    demo._ensure_rates(INTEREST_YEAR + 1)
+    history._ensure_rates(INTEREST_YEAR + 1)
     with transaction.atomic():
         PensionYear.objects.filter(year__gte=INTEREST_YEAR).delete()
         InterestClosing.objects.filter(year__gte=INTEREST_YEAR).delete()

@@ -1,8 +1,7 @@
-"""Reads of the contributions app.
+"""Reads of contributions: payables, a person's contributions, arrivals, arrears, statements, settlement runs.
 
-Parameters: one place answers 'which rate / limit applies to this employer, insurance, period'.
-Then the reads the query pages and the office use (payables, arrivals, arrears, accounts, benefits), each given
-the acting employer or person so that scoping happens here."""
+Each is given the acting employer or person so that scoping happens here. Which parameter applies is answered by
+``shebao.parameters.selectors``."""
 
 from __future__ import annotations
 
@@ -10,136 +9,28 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Max, QuerySet, Sum
 
 from shebao.core.choices import Insurance
-from shebao.core.errors import DomainError
-from shebao.core.money import ZERO, round_money
-from shebao.core.period import Period
-from shebao.persons.models import Coverage
+from shebao.core.money import ZERO, from_sum
+from shebao.parameters.models import PolicySetting
+from shebao.parameters.selectors import policy_decimal, rounding_rule
 
 from . import rules
 from .models import (
     Allocation,
     Arrival,
-    AverageWage,
-    BaseLimit,
     ContributionLine,
-    CreditedInterestRate,
     EmployerPeriod,
-    InjuryCase,
-    InjuryPayment,
-    InsuranceRate,
-    InterestClosing,
-    MaternityPayment,
-    MedicalEntry,
     Payable,
-    PensionEntry,
-    PensionPayment,
-    PensionYear,
-    PolicySetting,
-    RetirementAgeRule,
-    RiskClassRate,
     SettlementRun,
 )
-from .rules import RetirementRule
-
-
-class ParameterMissing(DomainError):
-    pass
-
-
-def rates_for(*, employer, insurance: str, period: int) -> tuple[Decimal, Decimal]:
-    """(employer rate, individual rate) for this employer, insurance and period.
-
-    A row for the employer's own type wins over the row for every type; work injury without an employer
-    rate takes the employer's risk-class rate."""
-    row = (
-        InsuranceRate.objects.filter(
-            Q(employer_type=employer.employer_type) | Q(employer_type=""),
-            insurance=insurance,
-            effective_from__lte=period,
-        )
-        .order_by("-employer_type", "-effective_from")
-        .first()
-    )
-    if row is None:
-        raise ParameterMissing(f"{Period(period)} 期 {insurance} 险种缴费比例未设置")
-    employer_rate = row.employer_rate
-    if employer_rate is None:
-        employer_rate = risk_class_rate(risk_class=employer.risk_class, period=period)
-    return employer_rate, row.individual_rate
-
-
-def risk_class_rate(*, risk_class: int, period: int) -> Decimal:
-    row = (
-        RiskClassRate.objects.filter(risk_class=risk_class, effective_from__lte=period)
-        .order_by("-effective_from")
-        .first()
-    )
-    if row is None:
-        raise ParameterMissing(f"{Period(period)} 期工伤风险类别 {risk_class} 的费率未设置")
-    return row.rate
-
-
-def base_limits_for(*, base_year: int, insurance: str) -> tuple[Decimal, Decimal]:
-    """(floor, ceiling) of the contribution base for a base year and insurance."""
-    row = BaseLimit.objects.filter(base_year=base_year, insurance=insurance).first()
-    if row is None:
-        raise ParameterMissing(f"{base_year} 年度{insurance}缴费基数上下限未设置")
-    return row.floor, row.ceiling
-
-
-def average_wage_for(*, year: int) -> Decimal:
-    row = AverageWage.objects.filter(year=year).first()
-    if row is None:
-        raise ParameterMissing(f"{year} 年度社会平均工资未设置")
-    return row.monthly_amount
-
-
-def interest_rate_for(*, year: int) -> Decimal:
-    row = CreditedInterestRate.objects.filter(year=year).first()
-    if row is None:
-        raise ParameterMissing(f"{year} 年度记账利率未设置")
-    return row.rate
-
-
-def policy_value(key: str, *, period: int) -> str:
-    row = (
-        PolicySetting.objects.filter(key=key, effective_from__lte=period).order_by("-effective_from").first()
-    )
-    if row is None:
-        raise ParameterMissing(f"政策参数 {key} 在 {Period(period)} 期未设置")
-    return row.value
-
-
-def policy_decimal(key: str, *, period: int) -> Decimal:
-    return Decimal(policy_value(key, period=period))
-
-
-def policy_int(key: str, *, period: int) -> int:
-    return int(policy_value(key, period=period))
-
-
-def retirement_rule_for(group: str) -> RetirementRule:
-    row = RetirementAgeRule.objects.filter(group=group).first()
-    if row is None:
-        raise ParameterMissing(f"退休年龄规则 {group} 未设置")
-    return RetirementRule(
-        row.pivot_birth_month, row.base_age_months, row.step_birth_months, row.target_age_months
-    )
-
 
 # ===============================================================================================================
 # Reads for the query pages (Q03–Q11, Q17–Q19) and the office. Every function takes the acting employer or
 # person explicitly, so scoping is done here; pass `request.user.employer` / `request.user.person`, never an id
 # from the URL. Amounts are Decimal; periods int YYYYMM; dates datetime.date.
 # ===============================================================================================================
-
-
-def _dec(value) -> Decimal:
-    """A Sum() result as an exact two-place Decimal (SQLite sums REALs)."""
-    return round_money(Decimal(value)) if value is not None else ZERO
 
 
 # --- Q03 payables ----------------------------------------------------------------------------------------------
@@ -297,7 +188,7 @@ def arrivals_for_periods(*, employer, start: int, end: int) -> QuerySet[Allocati
 def employer_credit(*, employer) -> Decimal:
     """Money received but not yet allocated (overpayment kept as credit)."""
     agg = Arrival.objects.filter(employer=employer).aggregate(a=Sum("amount"), b=Sum("allocated"))
-    return _dec(agg["a"]) - _dec(agg["b"])
+    return from_sum(agg["a"]) - from_sum(agg["b"])
 
 
 # --- Q11 arrears and late surcharge ---------------------------------------------------------------------------
@@ -363,7 +254,7 @@ def arrears_for(*, employer, as_of: dt.date, include_paid_late: bool = False) ->
                 owed,
                 days,
                 policy_decimal(PolicySetting.Key.LATE_SURCHARGE_DAILY_RATE, period=ep.period),
-                _rule(ep.period),
+                rounding_rule(ep.period),
             )
         rows.append(
             ArrearsRow(
@@ -373,13 +264,6 @@ def arrears_for(*, employer, as_of: dt.date, include_paid_late: bool = False) ->
     return Arrears(as_of=as_of, rows=rows)
 
 
-def _rule(period: int) -> str:
-    try:
-        return policy_value(PolicySetting.Key.ROUNDING_RULE, period=period)
-    except ParameterMissing:
-        return "half_up"
-
-
 def employers_in_arrears(*, as_of: dt.date) -> QuerySet[EmployerPeriod]:
     """Office: every employer period overdue and not fully paid (employer joined)."""
     return (
@@ -387,205 +271,6 @@ def employers_in_arrears(*, as_of: dt.date) -> QuerySet[EmployerPeriod]:
         .select_related("employer")
         .order_by("employer__number", "period")
     )
-
-
-# --- Q07 pension account --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PensionAccountYear:
-    year: int
-    opening: Decimal
-    months_credited: int
-    credits: Decimal
-    interest: Decimal | None  # None while the year is not closed
-    closing: Decimal | None
-    rate: Decimal | None
-    closed: bool
-    monthly: list[tuple[int, Decimal]]  # (month 1–12, credited amount) — credits only, summed per month
-    entries: list[PensionEntry]
-
-
-def pension_account_year(*, person, year: int) -> PensionAccountYear:
-    """Q07: one person's pension account in `year`. A closed year shows the stored closing; an open year shows
-    the opening (last closing plus balances brought in) and the credits so far, without interest."""
-    entries = list(PensionEntry.objects.filter(person=person, year=year).order_by("month", "id"))
-    monthly: dict[int, Decimal] = {}
-    for e in entries:
-        if e.kind == PensionEntry.Kind.CREDIT:
-            monthly[e.month] = monthly.get(e.month, ZERO) + e.amount
-    closed = PensionYear.objects.filter(person=person, year=year).first()
-    if closed:
-        return PensionAccountYear(
-            year, closed.opening, closed.months_credited, closed.credits, closed.interest, closed.closing,
-            closed.rate, True, sorted(monthly.items()), entries,
-        )  # fmt: skip
-    previous = PensionYear.objects.filter(person=person, year__lt=year).order_by("-year").first()
-    opening = (previous.closing if previous else ZERO) + sum(
-        (e.amount for e in entries if e.kind == PensionEntry.Kind.OPENING), ZERO
-    )
-    if previous is None:  # never closed: everything credited before this year is part of the opening
-        before = PensionEntry.objects.filter(person=person, year__lt=year).aggregate(s=Sum("amount"))["s"]
-        opening += _dec(before)
-    credits = sum(monthly.values(), ZERO)
-    return PensionAccountYear(
-        year, opening, len(monthly), credits, None, None, None, False, sorted(monthly.items()), entries
-    )
-
-
-def pension_balance(*, person) -> Decimal:
-    """The account balance now: the last closing plus everything credited after it (interest not yet due)."""
-    last = PensionYear.objects.filter(person=person).order_by("-year").first()
-    qs = PensionEntry.objects.filter(person=person)
-    if last:
-        qs = qs.filter(year__gt=last.year)
-    return (last.closing if last else ZERO) + _dec(qs.aggregate(s=Sum("amount"))["s"])
-
-
-def interest_closings() -> QuerySet[InterestClosing]:
-    return InterestClosing.objects.order_by("-year")
-
-
-# --- Q08 medical account --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MedicalAccountYear:
-    year: int
-    opening: Decimal
-    credits: Decimal
-    debits: Decimal  # positive figure of spending
-    closing: Decimal
-    entries: list[MedicalEntry]
-
-
-def medical_account_year(*, person, year: int) -> MedicalAccountYear:
-    """Q08: one person's medical account in `year`: opening, credits, spending, closing, and the entries."""
-    first, last = year * 100 + 1, year * 100 + 12
-    opening = _dec(
-        MedicalEntry.objects.filter(person=person, period__lt=first).aggregate(s=Sum("amount"))["s"]
-    )
-    entries = list(
-        MedicalEntry.objects.filter(person=person, period__gte=first, period__lte=last).order_by(
-            "entry_date", "id"
-        )
-    )
-    credits = sum((e.amount for e in entries if e.amount > 0), ZERO)
-    debits = -sum((e.amount for e in entries if e.amount < 0), ZERO)
-    return MedicalAccountYear(year, opening, credits, debits, opening + credits - debits, entries)
-
-
-def medical_balance(*, person, as_of: dt.date | None = None) -> Decimal:
-    qs = MedicalEntry.objects.filter(person=person)
-    if as_of is not None:
-        qs = qs.filter(entry_date__lte=as_of)
-    return _dec(qs.aggregate(s=Sum("amount"))["s"])
-
-
-# --- Q04–Q06 benefits, Q17 injury cases -----------------------------------------------------------------------
-
-
-def _benefit_qs(model, *, employer, period: int | None, search: str):
-    qs = model.objects.filter(employer=employer).select_related("person")
-    if period:
-        qs = qs.filter(period=period)
-    search = (search or "").strip()
-    if search:
-        qs = (
-            qs.filter(person__id_number=search.upper())
-            if search[:1].isdigit()
-            else qs.filter(person__name__startswith=search)
-        )
-    return qs
-
-
-def pension_payments(*, employer, period: int | None = None, search: str = "") -> QuerySet[PensionPayment]:
-    """Q04: pension paid to the employer's retirees (components: basic, account, transitional, supplement)."""
-    return _benefit_qs(PensionPayment, employer=employer, period=period, search=search).order_by(
-        "person__name", "-period"
-    )
-
-
-def maternity_payments(
-    *, employer, period: int | None = None, search: str = ""
-) -> QuerySet[MaternityPayment]:
-    """Q05: maternity payments (allowance, medical costs, total) of the employer's employees."""
-    return _benefit_qs(MaternityPayment, employer=employer, period=period, search=search).order_by(
-        "-paid_on", "id"
-    )
-
-
-def injury_payments(
-    *, employer, period: int | None = None, search: str = "", item: str | None = None
-) -> QuerySet[InjuryPayment]:
-    """Q06: work-injury payments by cost item, with the case joined (case.case_number, case.accident_date)."""
-    qs = _benefit_qs(InjuryPayment, employer=employer, period=period, search=search).select_related("case")
-    if item:
-        qs = qs.filter(item=item)
-    return qs.order_by("-paid_on", "id")
-
-
-@dataclass(frozen=True)
-class BenefitTotals:
-    period: int
-    count: int
-    total: Decimal
-    by_component: dict[str, Decimal]  # component field/item → amount
-
-
-def benefit_totals(*, employer, kind: str, period: int) -> BenefitTotals:
-    """Per-period totals for Q04 (kind="pension": basic/account/transitional/supplement), Q05 ("maternity":
-    allowance/medical_costs) and Q06 ("injury": per cost item)."""
-    if kind == "pension":
-        fields = ["basic_amount", "account_amount", "transitional_amount", "supplement_amount", "total"]
-        agg = PensionPayment.objects.filter(employer=employer, period=period).aggregate(
-            n=Count("id"), **{f: Sum(f) for f in fields}
-        )
-        return BenefitTotals(period, agg["n"], _dec(agg["total"]), {f: _dec(agg[f]) for f in fields[:-1]})
-    if kind == "maternity":
-        fields = ["allowance", "medical_costs", "total"]
-        agg = MaternityPayment.objects.filter(employer=employer, period=period).aggregate(
-            n=Count("id"), **{f: Sum(f) for f in fields}
-        )
-        return BenefitTotals(period, agg["n"], _dec(agg["total"]), {f: _dec(agg[f]) for f in fields[:-1]})
-    if kind == "injury":
-        rows = (
-            InjuryPayment.objects.filter(employer=employer, period=period)
-            .values("item")
-            .annotate(s=Sum("amount"), n=Count("id"))
-        )
-        by_item = {r["item"]: _dec(r["s"]) for r in rows}
-        return BenefitTotals(period, sum(r["n"] for r in rows), sum(by_item.values(), ZERO), by_item)
-    raise ValueError(kind)
-
-
-def injury_cases(*, employer, status: str | None = None) -> QuerySet[InjuryCase]:
-    """Q17: the employer's work-injury cases with their determination status (newest accident first)."""
-    qs = InjuryCase.objects.filter(employer=employer).select_related("person")
-    if status:
-        qs = qs.filter(status=status)
-    return qs.order_by("-accident_date", "-id")
-
-
-def injury_case_for(*, employer, case_id: int) -> InjuryCase:
-    """One case of this employer (raise InjuryCase.DoesNotExist → 404 in the view for anyone else's)."""
-    return InjuryCase.objects.select_related("person").get(employer=employer, pk=case_id)
-
-
-def injury_covered_on(*, person, employer, day: dt.date) -> bool:
-    """Whether `person` was insured for work injury at `employer` in the month of `day` (a coverage started
-    by then and not stopped; stop exclusive) — the condition for filing a work-injury case (H13, office)."""
-    period = Period.from_date(day).value
-    return (
-        Coverage.objects.filter(person=person, employer=employer, insurance=Insurance.INJURY)
-        .filter(Q(start_period__lte=period), Q(stop_period__isnull=True) | Q(stop_period__gt=period))
-        .exists()
-    )
-
-
-def retiree_pension(*, person) -> PensionPayment | None:
-    """Q14: the person's most recent monthly pension payment."""
-    return PensionPayment.objects.filter(person=person).order_by("-period").first()
 
 
 # --- Q18 annual statement, Q19 trends -------------------------------------------------------------------------

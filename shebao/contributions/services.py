@@ -1,9 +1,9 @@
-"""Writing contributions (money.md): settlement, arrivals and their allocation, pension and medical accounts,
-benefit payments and work-injury cases. Views, the console commands, the background task, the demo and the
+"""Writing contributions (money.md): settlement, arrivals and their allocation, and the crediting of paid
+contributions to the individual accounts. Views, the console commands, the background task, the demo and the
 declaration effects all write through these functions.
 
-Large tables (contribution lines, payables, account entries, yearly closings) are written set-based with
-INSERT … SELECT in integer cents (see ``sql.py``); allocation and benefit recording touch few rows per call.
+Large tables (contribution lines, payables, account entries) are written set-based with INSERT … SELECT in
+integer cents (see ``shebao.core.sql``); allocation touches few rows per call.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import datetime as dt
 import logging
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
@@ -20,11 +19,14 @@ from django.db.models import F, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shebao.core.choices import EmployerType, Insurance
+from shebao.core.choices import Insurance
+from shebao.core.csvfiles import ImportRejected, ImportResult
 from shebao.core.errors import DomainError
-from shebao.core.numbering import create_numbered
 from shebao.core.period import Period
-from shebao.persons.models import Employment
+from shebao.core.sql import SESSION_TUNING, cents, from_cents, micro, money_sum, round_div
+from shebao.individual_accounts.models import InterestClosing, MedicalEntry, PensionEntry
+from shebao.parameters.models import PolicySetting
+from shebao.parameters.selectors import policy_decimal, policy_int, rate_table, rounding_rule
 
 from . import rules
 from .models import (
@@ -32,36 +34,14 @@ from .models import (
     Arrival,
     ContributionLine,
     EmployerPeriod,
-    InjuryCase,
-    InjuryPayment,
-    InsuranceRate,
-    InterestClosing,
-    MaternityPayment,
-    MedicalEntry,
     Payable,
-    PensionEntry,
-    PensionPayment,
-    PensionYear,
-    PolicySetting,
-    RiskClassRate,
     SettlementRate,
     SettlementRun,
 )
-from .selectors import (
-    ParameterMissing,
-    injury_covered_on,
-    interest_rate_for,
-    medical_balance,
-    policy_decimal,
-    policy_int,
-    policy_value,
-)
-from .sql import cents, from_cents, money_sum, round_div
 
 log = logging.getLogger(__name__)
 
 Key = PolicySetting.Key
-RISK_CLASSES = range(1, 9)
 STALE_RUN = dt.timedelta(hours=2)
 LINE = ContributionLine._meta.db_table
 PAYABLE = Payable._meta.db_table
@@ -69,64 +49,9 @@ EMPLOYER_PERIOD = EmployerPeriod._meta.db_table
 RATE_TABLE = SettlementRate._meta.db_table
 
 
-def rounding_rule(period: int) -> str:
-    try:
-        return policy_value(Key.ROUNDING_RULE, period=period)
-    except ParameterMissing:
-        return "half_up"
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # Settlement.
 # ---------------------------------------------------------------------------------------------------------------
-
-
-def _micro(rate: Decimal) -> int:
-    value = rate * 1_000_000
-    if value != value.to_integral_value():
-        raise DomainError(_("费率 %(rate)s 超过六位小数") % {"rate": rate})
-    return int(value)
-
-
-def rate_table(period: int) -> list[dict]:
-    """Every rate in force in `period`, expanded per insurance × employer type × risk class.
-
-    A row for the employer's own type beats the row for every type; a work-injury row without an employer rate
-    takes the risk-class rate. Raises ParameterMissing naming what is missing."""
-    rows: dict[tuple[str, str], InsuranceRate] = {}
-    for row in InsuranceRate.objects.filter(effective_from__lte=period).order_by("effective_from"):
-        rows[(row.insurance, row.employer_type)] = row  # later effective_from wins
-    risk: dict[int, Decimal] = {}
-    for row in RiskClassRate.objects.filter(effective_from__lte=period).order_by("effective_from"):
-        risk[row.risk_class] = row.rate
-    table = []
-    for insurance in Insurance.values:
-        for employer_type in EmployerType.values:
-            row = rows.get((insurance, employer_type)) or rows.get((insurance, ""))
-            if row is None:
-                raise ParameterMissing(
-                    _("%(period)s 期%(insurance)s险种缴费比例未设置")
-                    % {"period": Period(period).label(), "insurance": Insurance(insurance).label}
-                )
-            for risk_class in RISK_CLASSES:
-                employer_rate = row.employer_rate
-                if employer_rate is None:
-                    if risk_class not in risk:
-                        raise ParameterMissing(
-                            _("%(period)s 期工伤风险类别 %(cls)s 的费率未设置")
-                            % {"period": Period(period).label(), "cls": risk_class}
-                        )
-                    employer_rate = risk[risk_class]
-                table.append(
-                    {
-                        "insurance": insurance,
-                        "employer_type": employer_type,
-                        "risk_class": risk_class,
-                        "employer_rate": employer_rate,
-                        "individual_rate": row.individual_rate,
-                    }
-                )
-    return table
 
 
 def _fresh_sql(run_id: int, period: int, rule: str, employer_filter: str) -> str:
@@ -163,14 +88,6 @@ LINE_COLUMNS = (
     "period, employer_id, person_id, insurance, kind, base, employer_rate, individual_rate, "
     "employer_amount, individual_amount, run_id"
 )
-
-
-# A period's settlement reads whole tables: hash joins, not nested loops driven by the planner's (badly
-# correlated) row estimates; on SQLite a page cache the line indexes fit in. Transaction-local on PostgreSQL.
-SESSION_TUNING = {
-    "postgresql": "SET LOCAL enable_nestloop = off; SET LOCAL work_mem = '256MB'",
-    "sqlite": "PRAGMA cache_size = -262144",
-}
 
 
 def _locked_sql(period: int) -> str:
@@ -251,8 +168,8 @@ def _rates_write(run: SettlementRun) -> None:
     SettlementRate.objects.bulk_create(
         SettlementRate(
             run=run,
-            employer_micro=_micro(r["employer_rate"]),
-            individual_micro=_micro(r["individual_rate"]),
+            employer_micro=micro(r["employer_rate"]),
+            individual_micro=micro(r["individual_rate"]),
             **r,
         )
         for r in rate_table(int(run.period))
@@ -554,22 +471,6 @@ def arrival_record(
     return arrival
 
 
-@dataclass
-class ImportResult:
-    created: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
-class ImportRejected(DomainError):
-    """A file with bad rows: nothing was written; `errors` names each bad row and why (Chinese)."""
-
-    def __init__(self, errors: list[str]):
-        self.errors = errors
-        super().__init__(
-            _("文件有 %(n)d 行错误，未导入任何数据：") % {"n": len(errors)} + "；".join(errors[:20])
-        )
-
-
 @transaction.atomic
 def arrivals_import(*, rows: list[dict], user=None) -> ImportResult:
     """Import parsed bank-file rows ({employer, received_on, amount, reference, period}) — all or nothing.
@@ -606,7 +507,7 @@ def arrivals_import(*, rows: list[dict], user=None) -> ImportResult:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Accounts.
+# Crediting paid contributions to the individual accounts (a step of allocation and of settlement reruns).
 # ---------------------------------------------------------------------------------------------------------------
 
 
@@ -658,426 +559,3 @@ def accounts_credit_paid(*, employer_ids: list[int] | None = None) -> tuple[int,
                           AND l.id > {EMPLOYER_PERIOD}.credited_through_line)"""
         )
     return written[0], written[1]
-
-
-@transaction.atomic
-def pension_opening_record(*, person, year: int, amount: Decimal, credited_on: dt.date) -> PensionEntry:
-    """A balance brought into the account from before the system (counts as the opening of `year`)."""
-    if InterestClosing.objects.filter(year__gte=year).exists():
-        raise DomainError(_("%(year)s 年度已结息，不能再记入期初余额") % {"year": year})
-    return PensionEntry.objects.create(
-        person=person,
-        period=year * 100 + 1,
-        year=year,
-        month=1,
-        kind=PensionEntry.Kind.OPENING,
-        amount=amount,
-        credited_on=credited_on,
-    )
-
-
-@transaction.atomic
-def interest_close(*, year: int, today: dt.date, user=None) -> InterestClosing:
-    """Close a year of every pension account: opening (last year's closing plus balances brought in), credits,
-    interest = opening × r + Σ credit_m × r × (13 − m) / 12 rounded once, closing. Set-based."""
-    started = time.perf_counter()
-    year = int(year)
-    if year >= today.year:
-        raise DomainError(_("%(year)s 年度尚未结束，不能结息") % {"year": year}, field="year")
-    if InterestClosing.objects.filter(year=year).exists():
-        raise DomainError(_("%(year)s 年度已结息") % {"year": year}, field="year")
-    last = InterestClosing.objects.aggregate(y=Max("year"))["y"]
-    if last is not None and year != last + 1:
-        if year < last:
-            raise DomainError(_("%(last)s 年度已结息，不能再结 %(year)s 年度") % {"last": last, "year": year})
-        raise DomainError(_("请先结息 %(next)s 年度") % {"next": last + 1}, field="year")
-    rate = interest_rate_for(year=year)
-    micro = _micro(rate)
-    rule = rounding_rule(year * 100 + 12)
-    interest_c = round_div(f"((a.o_c * 12 + a.w_c) * {micro})", 12_000_000, rule, signed=True)
-    entries = PensionEntry._meta.db_table
-    years = PensionYear._meta.db_table
-    # months with a credit, without COUNT(DISTINCT …), which forces PostgreSQL to sort 12 rows a person
-    months_credited = " + ".join(
-        f"MAX(CASE WHEN kind = 'credit' AND month = {m} THEN 1 ELSE 0 END)" for m in range(1, 13)
-    )
-    now = timezone.now()
-    with connection.cursor() as cur:
-        cur.execute(SESSION_TUNING[connection.vendor])
-        cur.execute(
-            f"""INSERT INTO {years}
-                (person_id, year, opening, credits, months_credited, rate, interest, closing, closed_at)
-            SELECT x.person_id, {year}, {from_cents("x.o_c")}, {from_cents("x.c_c")}, x.months, %s,
-                   {from_cents("x.i_c")}, {from_cents("x.o_c + x.c_c + x.i_c")}, %s
-            FROM (
-                SELECT a.person_id, a.o_c, a.c_c, a.months, {interest_c} AS i_c
-                FROM (
-                    SELECT u.person_id, CAST(SUM(u.o_c) AS BIGINT) AS o_c, CAST(SUM(u.c_c) AS BIGINT) AS c_c,
-                           SUM(u.months) AS months, CAST(SUM(u.w_c) AS BIGINT) AS w_c
-                    FROM (
-                        SELECT person_id, {cents("closing")} AS o_c, 0 AS c_c, 0 AS months, 0 AS w_c
-                        FROM {years} WHERE year = {year - 1}
-                        UNION ALL
-                        SELECT person_id,
-                               SUM(CASE WHEN kind = 'opening' THEN {cents("amount")} ELSE 0 END),
-                               SUM(CASE WHEN kind = 'credit' THEN {cents("amount")} ELSE 0 END),
-                               {months_credited},
-                               SUM(CASE WHEN kind = 'credit' THEN {cents("amount")} * (13 - month) ELSE 0 END)
-                        FROM {entries} WHERE year = {year}
-                        GROUP BY person_id
-                    ) u
-                    GROUP BY u.person_id
-                ) a
-            ) x""",
-            [
-                connection.ops.adapt_decimalfield_value(rate, 9, 6),
-                connection.ops.adapt_datetimefield_value(now),
-            ],
-        )
-        accounts = max(cur.rowcount, 0)
-    totals = PensionYear.objects.filter(year=year).aggregate(i=Sum("interest"), c=Sum("closing"))
-    return InterestClosing.objects.create(
-        year=year,
-        rate=rate,
-        accounts=accounts,
-        interest_total=rules.round_money(Decimal(totals["i"] or 0)),
-        closing_total=rules.round_money(Decimal(totals["c"] or 0)),
-        closed_by=user,
-        closed_at=now,
-        seconds=time.perf_counter() - started,
-    )
-
-
-@transaction.atomic
-def medical_retiree_credits(*, period: int, credited_on: dt.date) -> int:
-    """Credit the fixed monthly amount to every retiree's medical account for `period` (idempotent)."""
-    amount = policy_decimal(Key.RETIREE_MEDICAL_MONTHLY_CREDIT, period=period)
-    table = MedicalEntry._meta.db_table
-    with connection.cursor() as cur:
-        cur.execute(
-            f"""INSERT INTO {table} (person_id, employer_id, period, kind, amount, entry_date, place, reference)
-            SELECT e.person_id, NULL, {int(period)}, 'retiree_credit', %s, %s, '', ''
-            FROM persons_employment e
-            WHERE e.status = 'retired' AND e.stop_period <= {int(period)}
-              AND NOT EXISTS (SELECT 1 FROM {table} m WHERE m.person_id = e.person_id
-                              AND m.period = {int(period)} AND m.kind = 'retiree_credit')
-            GROUP BY e.person_id""",
-            [
-                connection.ops.adapt_decimalfield_value(amount, 14, 2),
-                connection.ops.adapt_datefield_value(credited_on),
-            ],
-        )
-        return max(cur.rowcount, 0)
-
-
-@transaction.atomic
-def medical_debit_record(
-    *, person, amount: Decimal, entry_date: dt.date, place: str = "", reference: str = ""
-) -> MedicalEntry:
-    """Spending at a pharmacy or clinic paid from the account; refused beyond the balance."""
-    if amount <= 0:
-        raise DomainError(_("消费金额必须大于0"), field="amount")
-    balance = medical_balance(person=person, as_of=entry_date)
-    if amount > balance:
-        raise DomainError(
-            _("医疗帐户余额不足：余额 %(balance)s 元，消费 %(amount)s 元")
-            % {"balance": balance, "amount": amount},
-            field="amount",
-        )
-    return MedicalEntry.objects.create(
-        person=person,
-        period=Period.from_date(entry_date).value,
-        kind=MedicalEntry.Kind.DEBIT,
-        amount=-amount,
-        entry_date=entry_date,
-        place=place,
-        reference=reference,
-    )
-
-
-@transaction.atomic
-def medical_debits_import(*, rows: list[dict]) -> ImportResult:
-    """Rows {line, person, amount, entry_date, place, reference}: all or nothing, balances checked row by row."""
-    running: dict[int, Decimal] = {}
-    errors = []
-    for row in rows:
-        person = row["person"]
-        if person.pk not in running:
-            running[person.pk] = medical_balance(person=person, as_of=row["entry_date"])
-        if row["amount"] > running[person.pk]:
-            errors.append(
-                _("第 %(line)d 行：%(name)s 医疗帐户余额不足（余额 %(balance)s 元）")
-                % {"line": row["line"], "name": person.name, "balance": running[person.pk]}
-            )
-        running[person.pk] -= row["amount"]
-    if errors:
-        raise ImportRejected(errors)
-    MedicalEntry.objects.bulk_create(
-        MedicalEntry(
-            person=row["person"],
-            period=Period.from_date(row["entry_date"]).value,
-            kind=MedicalEntry.Kind.DEBIT,
-            amount=-row["amount"],
-            entry_date=row["entry_date"],
-            place=row.get("place", ""),
-            reference=row.get("reference", ""),
-        )
-        for row in rows
-    )
-    return ImportResult(created=len(rows))
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Benefits.
-# ---------------------------------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def pension_payment_record(
-    *,
-    person,
-    employer,
-    period: int,
-    basic_amount: Decimal,
-    account_amount: Decimal,
-    paid_on: dt.date,
-    transitional_amount: Decimal = Decimal("0.00"),
-    supplement_amount: Decimal = Decimal("0.00"),
-    source: str = "manual",
-) -> PensionPayment:
-    if PensionPayment.objects.filter(person=person, period=period).exists():
-        raise DomainError(
-            _("%(name)s %(period)s 的养老金已登记") % {"name": person.name, "period": Period(period).label()},
-            field="period",
-        )
-    return PensionPayment.objects.create(
-        person=person,
-        employer=employer,
-        period=period,
-        basic_amount=basic_amount,
-        account_amount=account_amount,
-        transitional_amount=transitional_amount,
-        supplement_amount=supplement_amount,
-        total=basic_amount + account_amount + transitional_amount + supplement_amount,
-        paid_on=paid_on,
-        source=source,
-    )
-
-
-def employer_average_base(*, employer, birth_month: int) -> Decimal:
-    """The employer's average monthly maternity base over the 12 periods before the birth month."""
-    start, end = Period(birth_month) - 12, Period(birth_month) - 1
-    agg = Payable.objects.filter(
-        employer=employer, insurance=Insurance.MATERNITY, period__gte=start.value, period__lte=end.value
-    ).aggregate(base=Sum("base_total"), heads=Sum("headcount"))
-    if not agg["heads"]:
-        raise DomainError(
-            _("该单位生育前12个月没有生育保险缴费记录，无法计算生育津贴"), field="delivery_date"
-        )
-    return rules.round_money(Decimal(agg["base"]) / agg["heads"])
-
-
-@transaction.atomic
-def maternity_payment_record(
-    *,
-    person,
-    employer,
-    delivery_date: dt.date,
-    delivery_type: str,
-    paid_on: dt.date,
-    hospital: str = "",
-    leave_days: int | None = None,
-    medical_costs: Decimal = Decimal("0.00"),
-    average_base: Decimal | None = None,
-    source: str = "manual",
-) -> MaternityPayment:
-    """Allowance = the employer's average monthly base ÷ 30 × leave days (default: the policy's leave days)."""
-    birth_month = Period.from_date(delivery_date).value
-    if leave_days is None:
-        leave_days = policy_int(Key.MATERNITY_LEAVE_DAYS, period=birth_month)
-    if leave_days <= 0:
-        raise DomainError(_("产假天数必须大于0"), field="leave_days")
-    if average_base is None:
-        average_base = employer_average_base(employer=employer, birth_month=birth_month)
-    allowance = rules.maternity_allowance(average_base, leave_days, rounding_rule(birth_month))
-    return MaternityPayment.objects.create(
-        person=person,
-        employer=employer,
-        period=Period.from_date(paid_on).value,
-        delivery_date=delivery_date,
-        delivery_type=delivery_type,
-        hospital=hospital,
-        leave_days=leave_days,
-        average_base=average_base,
-        allowance=allowance,
-        medical_costs=medical_costs,
-        total=allowance + medical_costs,
-        paid_on=paid_on,
-        source=source,
-    )
-
-
-def _next_case_number(accident_date: dt.date) -> str:
-    """GS + the accident's YYYYMM + a 6-digit sequence within that month (the last one + 1)."""
-    prefix = f"GS{accident_date:%Y%m}"
-    last = (
-        InjuryCase.objects.filter(case_number__startswith=prefix)
-        .order_by("-case_number")
-        .values_list("case_number", flat=True)
-        .first()
-    )
-    seq = int(last[len(prefix) :]) + 1 if last else 1
-    return f"{prefix}{seq:06d}"
-
-
-INJURY_CASE_EARLIEST = dt.date(1990, 1, 1)
-INJURY_DESCRIPTION_MAX = 2000  # 事故经过 is a TextField; a bound keeps a pasted file out
-
-
-def _text_field(value: str, name: str, *, required: bool = True) -> str:
-    """Trim one text of a case and check it against the model (required, max_length); the error names it."""
-    model_field = InjuryCase._meta.get_field(name)
-    label = str(model_field.verbose_name)
-    value = (value or "").strip()
-    if required and not value:
-        raise DomainError(_("请填写%(label)s") % {"label": label}, field=name)
-    limit = model_field.max_length or INJURY_DESCRIPTION_MAX
-    if len(value) > limit:
-        raise DomainError(
-            _("%(label)s最多 %(max)d 个字（现有 %(n)d 个）")
-            % {"label": label, "max": limit, "n": len(value)},
-            field=name,
-        )
-    return value
-
-
-def _check_injury_coverage(*, person, employer, accident_date: dt.date) -> None:
-    """The person must be insured for work injury at `employer` in the accident's month (spec H13)."""
-    if not Employment.objects.filter(person=person, employer=employer).exists():
-        raise DomainError(
-            _("公民身份号码 %(id)s（%(name)s）在「%(employer)s」没有参保记录")
-            % {"id": person.id_number, "name": person.name, "employer": employer.name},
-            field="id_number",
-        )
-    if not injury_covered_on(person=person, employer=employer, day=accident_date):
-        raise DomainError(
-            _("事故日期 %(day)s：%(name)s 当时未在「%(employer)s」参加工伤保险")
-            % {"day": accident_date.isoformat(), "name": person.name, "employer": employer.name},
-            field="accident_date",
-        )
-
-
-@transaction.atomic
-def injury_case_open(
-    *,
-    person,
-    employer,
-    accident_date: dt.date,
-    place: str,
-    description: str,
-    injury: str,
-    witness: str = "",
-    declaration_id: int | None = None,
-    today: dt.date | None = None,
-) -> InjuryCase:
-    """File a work-injury accident (H13's effect, or the office): status 已备案 until determined.
-
-    Rules (errors name the field): accident date not after `today` (default: the local date) and not before
-    1990; the person insured for work injury at the employer in the accident's month; texts within the model's
-    lengths. The case number GS<YYYYMM><seq> is safe against two filings at once."""
-    if today is None:
-        today = timezone.localdate()
-    if accident_date > today:
-        raise DomainError(
-            _("事故日期 %(day)s 不能晚于今天（%(today)s）")
-            % {"day": accident_date.isoformat(), "today": today.isoformat()},
-            field="accident_date",
-        )
-    if accident_date < INJURY_CASE_EARLIEST:
-        raise DomainError(_("事故日期不能早于 1990-01-01"), field="accident_date")
-    _check_injury_coverage(person=person, employer=employer, accident_date=accident_date)
-    fields = dict(
-        person=person,
-        employer=employer,
-        accident_date=accident_date,
-        place=_text_field(place, "place"),
-        description=_text_field(description, "description"),
-        injury=_text_field(injury, "injury"),
-        witness=_text_field(witness, "witness", required=False),
-        declaration_id=declaration_id,
-    )
-    return create_numbered(
-        draw=lambda: _next_case_number(accident_date),
-        create=lambda number: InjuryCase.objects.create(case_number=number, **fields),
-        taken=lambda number: InjuryCase.objects.filter(case_number=number).exists(),
-        exhausted=_("工伤案件编号生成冲突，请稍后重试"),
-    )
-
-
-@transaction.atomic
-def injury_case_determine(
-    *, case: InjuryCase, status: str, determined_on: dt.date, disability_grade: int | None = None
-) -> InjuryCase:
-    """Record the injury determination: 认定为工伤 (with an optional disability grade 1–10) or 不予认定."""
-    if status not in (InjuryCase.Status.DETERMINED, InjuryCase.Status.REJECTED, InjuryCase.Status.CLOSED):
-        raise DomainError(_("认定结果不正确"), field="status")
-    if disability_grade is not None and not 1 <= disability_grade <= 10:
-        raise DomainError(_("伤残等级应为1–10级"), field="disability_grade")
-    if determined_on < case.accident_date:
-        raise DomainError(_("认定日期不能早于事故日期"), field="determined_on")
-    updated = InjuryCase.objects.filter(pk=case.pk, status=case.status).update(
-        status=status, determined_on=determined_on, disability_grade=disability_grade
-    )
-    if not updated:
-        raise DomainError(_("该工伤案件已被他人处理，请刷新后重试"))
-    case.refresh_from_db()
-    return case
-
-
-@transaction.atomic
-def injury_payment_record(
-    *, case: InjuryCase, item: str, amount: Decimal, paid_on: dt.date, note: str = "", source: str = "manual"
-) -> InjuryPayment:
-    """Pay one cost item of a case that was determined as a work injury (H15's effect, or the office)."""
-    if case.status not in (InjuryCase.Status.DETERMINED, InjuryCase.Status.CLOSED):
-        raise DomainError(
-            _("工伤案件 %(no)s 尚未认定为工伤，不能支付待遇") % {"no": case.case_number}, field="case"
-        )
-    if item not in InjuryPayment.Item.values:
-        raise DomainError(_("费用项目不正确"), field="item")
-    if amount <= 0:
-        raise DomainError(_("金额必须大于0"), field="amount")
-    return InjuryPayment.objects.create(
-        case=case,
-        person_id=case.person_id,
-        employer_id=case.employer_id,
-        period=Period.from_date(paid_on).value,
-        item=item,
-        amount=amount,
-        paid_on=paid_on,
-        note=note,
-        source=source,
-    )
-
-
-@transaction.atomic
-def benefit_rows_import(*, kind: str, rows: list[dict]) -> ImportResult:
-    """Record parsed rows of a benefit file (see imports.py) all or nothing; a DomainError on any row rejects
-    the whole file with the row named."""
-    recorder = {
-        "pension": pension_payment_record,
-        "maternity": maternity_payment_record,
-        "injury": injury_payment_record,
-    }[kind]
-    errors = []
-    for row in rows:
-        line = row.pop("line")
-        try:
-            with transaction.atomic():
-                recorder(source="import", **row)
-        except DomainError as exc:
-            errors.append(_("第 %(line)d 行：%(msg)s") % {"line": line, "msg": exc.message})
-    if errors:
-        transaction.set_rollback(True)
-        raise ImportRejected(errors)
-    return ImportResult(created=len(rows))

@@ -5,7 +5,7 @@ and the C1 block end up in addresses and exports. One middleware, first in the c
 characters (except tab, line feed and carriage return, which multi-line fields use and single-line fields fold
 into a space), DEL and C1 control characters in the path, every query and form parameter (names and values),
 the names of uploaded files, cookies and every string of a JSON body, with a Chinese 400 page (or a JSON error
-for an API call) that names the parameter. Uploaded cells are checked by :mod:`shebao.core.uploads`.
+for an API call) that names the parameter. Uploaded cells are checked by :mod:`shebao.core.csvfiles`.
 """
 
 from __future__ import annotations

@@ -27,6 +27,11 @@ def round_money(value: Decimal, rule: str = DEFAULT_ROUNDING, unit: Decimal = CE
     return to_decimal(value).quantize(unit, rounding=ROUNDING_MODES[rule])
 
 
+def from_sum(value) -> Decimal:
+    """A Sum() result as an exact two-place Decimal (SQLite sums REALs); ZERO when there was nothing to sum."""
+    return round_money(Decimal(value)) if value is not None else ZERO
+
+
 def format_money(value: Decimal | None) -> str:
     """Two decimals and thousands separators: 1,234,567.80."""
     if value is None:

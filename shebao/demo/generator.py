@@ -51,9 +51,6 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from shebao.contributions.models import AverageWage, BaseLimit
-from shebao.contributions.rules import clamp_base, retirement_period
-from shebao.contributions.selectors import ParameterMissing, policy_int, retirement_rule_for
 from shebao.core.choices import EmployerStatus, EmployerType, EmploymentForm, EmploymentStatus, Insurance
 from shebao.core.errors import DomainError
 from shebao.core.idnumbers import (
@@ -66,6 +63,9 @@ from shebao.core.idnumbers import (
 )
 from shebao.core.period import Period
 from shebao.employers.models import Employer
+from shebao.parameters.models import AverageWage, BaseLimit
+from shebao.parameters.rules import clamp_base, retirement_period
+from shebao.parameters.selectors import ParameterMissing, policy_int, retirement_rule_for
 from shebao.persons.models import ContributionBase, Coverage, Employment, Person
 
 from . import vocab

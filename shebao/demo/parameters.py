@@ -11,8 +11,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 
-from shebao.contributions.models import AverageWage, BaseLimit
 from shebao.core.choices import Insurance
+from shebao.parameters.models import AverageWage, BaseLimit
 
 DEMO_WAGE_GROWTH = Decimal("1.04")
 FLOOR_SHARE, CEILING_SHARE = Decimal("0.6"), Decimal("3")

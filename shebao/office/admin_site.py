@@ -7,7 +7,7 @@ Every change is kept in the admin's change log (django_admin_log: who, when, wha
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from shebao.contributions.models import (
+from shebao.parameters.models import (
     AverageWage,
     BaseLimit,
     CreditedInterestRate,

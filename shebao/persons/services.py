@@ -15,11 +15,11 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from shebao.contributions.rules import clamp_base
-from shebao.contributions.selectors import base_limits_for
 from shebao.core.choices import Insurance, StopReason
 from shebao.core.errors import DomainError
 from shebao.employers.models import Employer
+from shebao.parameters.rules import clamp_base
+from shebao.parameters.selectors import base_limits_for
 
 from .models import ContributionBase, Coverage, Employment, Person, RecordChange, person_copies
 

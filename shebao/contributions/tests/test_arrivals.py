@@ -5,9 +5,10 @@ from decimal import Decimal as D
 
 import pytest
 
-from shebao.contributions.models import Allocation, ContributionLine, EmployerPeriod, PensionEntry
+from shebao.contributions.models import Allocation, ContributionLine, EmployerPeriod
 from shebao.contributions.selectors import arrears_for, employer_credit
 from shebao.contributions.services import arrival_record, settlement_run
+from shebao.individual_accounts.models import PensionEntry
 from shebao.persons.models import ContributionBase, Coverage
 
 A_DUE = D("13478.22")  # employer A a month: 1775.63 + 2824.45 + 8878.14 (money.md worked example)

@@ -10,15 +10,9 @@ from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shebao.contributions.models import (
-    Allocation,
-    Arrival,
-    ContributionLine,
-    EmployerPeriod,
-    Payable,
-    PensionEntry,
-)
+from shebao.contributions.models import Allocation, Arrival, ContributionLine, EmployerPeriod, Payable
 from shebao.contributions.services import arrival_record, settlement_run
+from shebao.individual_accounts.models import PensionEntry
 from shebao.persons.models import ContributionBase
 
 INSURANCES = ("pension", "medical", "unemployment", "injury", "maternity")

@@ -52,48 +52,6 @@ def test_paid_on_or_before_due_is_not_late():
     assert rules.days_late(due, dt.date(2024, 2, 1)) == 0
 
 
-# money.md: opening 50,000.00; 384.96 credited in each of 12 months; r = 2.62 %.
-FULL_YEAR = [(m, D("384.96")) for m in range(1, 13)]
-PARTIAL_YEAR = [(m, D("384.96")) for m in range(3, 13)]
-
-
-def test_interest_full_year_worked_example():
-    year = rules.close_account_year(D("50000.00"), FULL_YEAR, D("0.0262"))
-    assert year.credits == D("4619.52")
-    assert year.interest == D("1375.56")
-    assert year.closing == D("55995.08")
-
-
-def test_interest_partial_year_worked_example():
-    year = rules.close_account_year(D("50000.00"), PARTIAL_YEAR, D("0.0262"))
-    assert year.credits == D("3849.60")
-    assert year.interest == D("1356.23")
-    assert year.closing == D("55205.83")
-
-
-def test_maternity_allowance_worked_example():
-    assert rules.maternity_allowance(D("6000.00"), 158) == D("31600.00")
-
-
-@pytest.mark.parametrize(
-    ("a", "i", "n", "expected"), [("8020", "1.0", "30", "2406.00"), ("8020", "0.85", "27.5", "2040.09")]
-)
-def test_basic_pension_worked_examples(a, i, n, expected):
-    assert rules.basic_pension(D(a), D(i), D(n)) == D(expected)
-
-
-def test_account_pension_worked_example():
-    assert rules.account_pension(D("150000.00"), 60) == D("1079.14")
-    assert rules.basic_pension(D("8020"), D("1.0"), D("30")) + rules.account_pension(D("150000.00"), 60) == D(
-        "3485.14"
-    )
-
-
-def test_disability_grant_months_by_grade():
-    assert rules.disability_grant(D("5000.00"), 1) == D("135000.00")
-    assert rules.disability_grant(D("5000.00"), 10) == D("35000.00")
-
-
 def test_allocation_oldest_first_then_credit():
     owed = [rules.Owed(202403, D("100.00")), rules.Owed(202401, D("50.00")), rules.Owed(202402, D("70.00"))]
     assert rules.allocate(D("130.00"), owed) == [

@@ -130,7 +130,7 @@ def test_base_in_force_is_latest_start_not_after_period(personas):
 
 @pytest.mark.django_db
 def test_rates_follow_employer_type_and_missing_parameter_fails_the_run(personas):
-    from shebao.contributions.models import InsuranceRate
+    from shebao.parameters.models import InsuranceRate
 
     InsuranceRate.objects.create(
         insurance="pension", employer_type="enterprise", effective_from=202405,

@@ -2,8 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from shebao.contributions.models import AverageWage, BaseLimit
 from shebao.demo.parameters import demo_parameters_ensure
+from shebao.parameters.models import AverageWage, BaseLimit
 
 pytestmark = pytest.mark.django_db
 

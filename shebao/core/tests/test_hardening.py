@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from shebao.core.csvfiles import ImportRejected, read_rows
 from shebao.core.errors import ValidationFailed
-from shebao.core.uploads import UploadRejected, csv_rows
 from shebao.core.validators import EVENT_DATE, PAST_DATE, parse_date, parse_integer
 from shebao.employers.models import Employer
 from shebao.testing import HOSTILE_VALUES
@@ -144,20 +144,20 @@ def test_arrival_dates_out_of_range_are_refused_by_the_form_and_the_import(perso
 
 def test_cr_only_lf_and_crlf_files_read_alike():
     for ending in (b"\r", b"\n", b"\r\n"):
-        rows = csv_rows(io.BytesIO(ending.join([b"a,b", b'"x",2', b""])))
+        rows = read_rows(io.BytesIO(ending.join([b"a,b", b'"x",2', b""])))
         assert rows == [(1, ["a", "b"]), (2, ["x", "2"])]
 
 
 def test_every_unreadable_row_is_named_in_chinese():
     big = b'1,"' + b"x" * (128 * 1024 + 1) + b'"\n'
-    with pytest.raises(UploadRejected) as caught:
-        csv_rows(io.BytesIO(b"a,b\n" + big))
+    with pytest.raises(ImportRejected) as caught:
+        read_rows(io.BytesIO(b"a,b\n" + big))
     assert caught.value.errors == ["第 2 行：有单元格超过 131072 个字符，请检查该行"]
-    with pytest.raises(UploadRejected) as caught:
-        csv_rows(io.BytesIO("a,b\n好,c\x1b\n".encode()))
+    with pytest.raises(ImportRejected) as caught:
+        read_rows(io.BytesIO("a,b\n好,c\x1b\n".encode()))
     assert caught.value.errors == ["第 2 行：第 2 列含有不允许的控制字符（U+001B）"]
-    with pytest.raises(UploadRejected) as caught:
-        csv_rows(io.BytesIO(b"PK\x03\x04" + b"\x00" * 64))
+    with pytest.raises(ImportRejected) as caught:
+        read_rows(io.BytesIO(b"PK\x03\x04" + b"\x00" * 64))
     assert "CSV" in caught.value.errors[0]
 
 

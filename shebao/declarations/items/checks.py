@@ -7,13 +7,13 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shebao.contributions import selectors as params
-from shebao.contributions.rules import retirement_period
-from shebao.contributions.selectors import ParameterMissing
 from shebao.core.choices import INJURY_ONLY_FORMS, Insurance
 from shebao.core.idnumbers import id_number_mismatches
 from shebao.core.money import format_money
 from shebao.core.period import Period
+from shebao.parameters import selectors as params
+from shebao.parameters.rules import retirement_period
+from shebao.parameters.selectors import ParameterMissing
 from shebao.persons.models import ContributionBase, Coverage, Employment, Person
 
 from .base import Check, CheckContext

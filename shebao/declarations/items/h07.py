@@ -5,9 +5,9 @@ from collections import Counter
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shebao.contributions import selectors as params
-from shebao.contributions.selectors import ParameterMissing
 from shebao.core.money import format_money
+from shebao.parameters import selectors as params
+from shebao.parameters.selectors import ParameterMissing
 from shebao.persons import services as record
 from shebao.persons.models import Employment, Person
 

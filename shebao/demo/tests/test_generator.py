@@ -15,8 +15,6 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
-from shebao.contributions.models import BaseLimit
-from shebao.contributions.rules import clamp_base
 from shebao.core.errors import ValidationFailed
 from shebao.core.idnumbers import (
     make_id_number,
@@ -34,6 +32,8 @@ from shebao.demo.generator import (
     pick_personas,
 )
 from shebao.employers.models import Employer
+from shebao.parameters.models import BaseLimit
+from shebao.parameters.rules import clamp_base
 from shebao.persons.models import ContributionBase, Coverage, Employment, Person
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Office pages of the contributions app: settlement runs, interest closing, arrivals, benefit payments.
+"""Office pages of the money apps: settlement runs, interest closing, arrivals, benefit payments and files.
 
 Thin views: shape-check the form, call a service, show its DomainError in Chinese. Office administrators only.
 """
@@ -16,20 +16,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from shebao.accounts.permissions import office_role_required
+from shebao.benefits import imports as benefit_imports
+from shebao.benefits import services as benefit_services
+from shebao.benefits.models import InjuryCase, InjuryPayment, MaternityPayment
 from shebao.contributions import imports, selectors, services
-from shebao.contributions.models import (
-    Arrival,
-    InjuryCase,
-    InjuryPayment,
-    MaternityPayment,
-    SettlementRun,
-)
+from shebao.contributions.models import Arrival, SettlementRun
 from shebao.contributions.tasks import settlement_run_task
+from shebao.core import csvfiles
 from shebao.core.errors import DomainError
 from shebao.core.forms import DateField, IntegerField, MoneyField, PeriodField
 from shebao.core.period import Period
 from shebao.core.validators import PAST_DATE, parse_amount
 from shebao.declarations import clock
+from shebao.individual_accounts import imports as account_imports
+from shebao.individual_accounts import selectors as account_selectors
+from shebao.individual_accounts import services as account_services
 
 admin_only = office_role_required("is_office_admin")
 
@@ -101,7 +102,7 @@ def interest(request):
     form = InterestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            closing = services.interest_close(
+            closing = account_services.interest_close(
                 year=form.cleaned_data["year"], today=timezone.localdate(), user=request.user
             )
         except DomainError as exc:
@@ -116,7 +117,7 @@ def interest(request):
     return render(
         request,
         "office/contributions/interest.html",
-        {"form": form, "errors": _errors_of(form), "closings": selectors.interest_closings()},
+        {"form": form, "errors": _errors_of(form), "closings": account_selectors.interest_closings()},
     )
 
 
@@ -175,7 +176,7 @@ def arrivals(request):
             try:
                 rows = imports.parse_arrivals_csv(upload)
                 result = services.arrivals_import(rows=rows, user=request.user)
-            except services.ImportRejected as exc:
+            except csvfiles.ImportRejected as exc:
                 import_errors = exc.errors
             else:
                 messages.success(request, _("已导入 %(n)d 笔到账") % {"n": result.created})
@@ -252,7 +253,7 @@ class InjuryCaseForm(OfficeForm):
     place = forms.CharField(label=_l("事故地点"), max_length=100)
     description = forms.CharField(
         label=_l("事故经过"),
-        max_length=services.INJURY_DESCRIPTION_MAX,
+        max_length=benefit_services.INJURY_DESCRIPTION_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     injury = forms.CharField(label=_l("受伤部位及程度"), max_length=200)
@@ -285,10 +286,10 @@ def _open_injury_case(data: dict) -> InjuryCase:
     except DomainError as exc:
         raise DomainError(exc.message, field="employer") from None
     try:
-        person = imports.find_person(data["id_number"])
+        person = account_imports.find_person(data["id_number"])
     except DomainError as exc:
         raise DomainError(exc.message, field="id_number") from None
-    return services.injury_case_open(
+    return benefit_services.injury_case_open(
         person=person,
         employer=employer,
         accident_date=data["accident_date"],
@@ -303,10 +304,10 @@ def _open_injury_case(data: dict) -> InjuryCase:
 def _record_benefit(kind: str, data: dict, user) -> str:
     """Call the service for one hand-entered benefit form; returns the success message."""
     if kind == "pension":
-        person = imports.find_person(data["id_number"])
-        payment = services.pension_payment_record(
+        person = account_imports.find_person(data["id_number"])
+        payment = benefit_services.pension_payment_record(
             person=person,
-            employer=imports.retired_from(person),
+            employer=benefit_imports.retired_from(person),
             period=data["period"],
             basic_amount=data["basic_amount"],
             account_amount=data["account_amount"],
@@ -316,10 +317,10 @@ def _record_benefit(kind: str, data: dict, user) -> str:
         )
         return _("已登记 %(name)s 养老金 %(amount)s 元") % {"name": person.name, "amount": payment.total}
     if kind == "maternity":
-        person = imports.find_person(data["id_number"])
-        payment = services.maternity_payment_record(
+        person = account_imports.find_person(data["id_number"])
+        payment = benefit_services.maternity_payment_record(
             person=person,
-            employer=imports.employer_on(person, data["delivery_date"]),
+            employer=benefit_imports.employer_on(person, data["delivery_date"]),
             delivery_date=data["delivery_date"],
             delivery_type=data["delivery_type"],
             hospital=data["hospital"],
@@ -340,7 +341,7 @@ def _record_benefit(kind: str, data: dict, user) -> str:
                 _("工伤案件「%(no)s」不存在") % {"no": data["case_number"]}, field="case_number"
             )
     if kind == "injury_determine":
-        services.injury_case_determine(
+        benefit_services.injury_case_determine(
             case=case,
             status=data["status"],
             determined_on=data["determined_on"],
@@ -348,7 +349,7 @@ def _record_benefit(kind: str, data: dict, user) -> str:
         )
         return _("已记录案件 %(no)s 的认定结果") % {"no": case.case_number}
     if kind == "injury":
-        payment = services.injury_payment_record(
+        payment = benefit_services.injury_payment_record(
             case=case, item=data["item"], amount=data["amount"], paid_on=data["paid_on"], note=data["note"]
         )
         return _("已登记案件 %(no)s 的%(item)s %(amount)s 元") % {
@@ -356,8 +357,8 @@ def _record_benefit(kind: str, data: dict, user) -> str:
             "item": payment.get_item_display(),
             "amount": payment.amount,
         }
-    person = imports.find_person(data["id_number"])
-    services.medical_debit_record(
+    person = account_imports.find_person(data["id_number"])
+    account_services.medical_debit_record(
         person=person,
         amount=data["amount"],
         entry_date=data["entry_date"],
@@ -404,18 +405,18 @@ def benefits(request):
                 return redirect(f"{reverse('office:benefits')}?kind={kind}{after}")
     elif request.method == "POST" and request.POST.get("action") == "import":
         upload = request.FILES.get("file")
-        if import_kind not in imports.BENEFIT_FILES:
+        if import_kind not in benefit_imports.BENEFIT_FILES:
             import_errors = [_("请选择导入类型")]
         elif upload is None:
             import_errors = [_("请选择要导入的文件")]
         else:
             try:
-                rows = imports.BENEFIT_FILES[import_kind][2](upload)
+                rows = benefit_imports.BENEFIT_FILES[import_kind][2](upload)
                 if import_kind == "medical":
-                    result = services.medical_debits_import(rows=rows)
+                    result = account_services.medical_debits_import(rows=rows)
                 else:
-                    result = services.benefit_rows_import(kind=import_kind, rows=rows)
-            except services.ImportRejected as exc:
+                    result = benefit_services.benefit_rows_import(kind=import_kind, rows=rows)
+            except csvfiles.ImportRejected as exc:
                 import_errors = exc.errors
             else:
                 messages.success(request, _("已导入 %(n)d 行") % {"n": result.created})
@@ -429,7 +430,7 @@ def benefits(request):
             "form": form,
             "import_errors": import_errors,
             "import_kind": import_kind,
-            "files": [(k, label, cols) for k, (label, cols, _p) in imports.BENEFIT_FILES.items()],
+            "files": [(k, label, cols) for k, (label, cols, _p) in benefit_imports.BENEFIT_FILES.items()],
             "opened": opened,
             "open_cases": InjuryCase.objects.filter(status=InjuryCase.Status.REPORTED)
             .select_related("person", "employer")

@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
+from shebao.benefits.models import InjuryCase
 from shebao.conftest import browser_login, screenshot
-from shebao.contributions.models import InjuryCase
 from shebao.testing import PASSWORD, Personas
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -8,7 +8,7 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
-from shebao.contributions.models import InjuryCase, InjuryPayment
+from shebao.benefits.models import InjuryCase, InjuryPayment
 
 TODAY = dt.date(2025, 1, 15)
 URL = reverse("office:benefits")

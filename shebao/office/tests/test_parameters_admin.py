@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from django.contrib.admin.models import LogEntry
 
-from shebao.contributions.models import InsuranceRate
-from shebao.contributions.selectors import rates_for
+from shebao.parameters.models import InsuranceRate
+from shebao.parameters.selectors import rates_for
 
 pytestmark = pytest.mark.django_db
 
@@ -16,10 +16,10 @@ def test_office_admin_adds_a_rate_that_then_applies(personas, login_as):
     index = client.get("/office/admin/")
     assert index.status_code == 200
     assert "缴费比例" in index.content.decode() and "政策参数维护" in index.content.decode()
-    listing = client.get("/office/admin/contributions/insurancerate/")
+    listing = client.get("/office/admin/parameters/insurancerate/")
     assert listing.status_code == 200
     response = client.post(
-        "/office/admin/contributions/insurancerate/add/",
+        "/office/admin/parameters/insurancerate/add/",
         {
             "insurance": "pension",
             "employer_type": "",
@@ -40,7 +40,7 @@ def test_invalid_parameter_is_refused_and_nothing_written(personas, login_as):
     client = login_as(personas.office_admin)
     before = InsuranceRate.objects.count()
     response = client.post(
-        "/office/admin/contributions/insurancerate/add/",
+        "/office/admin/parameters/insurancerate/add/",
         {
             "insurance": "pension",
             "employer_type": "",
@@ -56,12 +56,12 @@ def test_invalid_parameter_is_refused_and_nothing_written(personas, login_as):
 @pytest.mark.parametrize("who", ["reviewer", "clerk", "operator_a", "individual"])
 def test_others_cannot_open_the_parameter_editor(personas, login_as, who):
     client = login_as(getattr(personas, who))
-    response = client.get("/office/admin/contributions/insurancerate/")
+    response = client.get("/office/admin/parameters/insurancerate/")
     assert response.status_code in (302, 403)
     if response.status_code == 302:
         assert "/login/" in response["Location"]
     assert client.post(
-        "/office/admin/contributions/insurancerate/add/",
+        "/office/admin/parameters/insurancerate/add/",
         {
             "insurance": "pension",
             "effective_from": "202701",

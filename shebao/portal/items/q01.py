@@ -2,8 +2,9 @@
 
 from django.utils.translation import gettext as _
 
-from shebao.contributions.selectors import ParameterMissing, payables_for, risk_class_rate
+from shebao.contributions.selectors import payables_for
 from shebao.core.choices import Insurance
+from shebao.parameters.selectors import ParameterMissing, risk_class_rate
 from shebao.portal.queries.inputs import Inputs
 from shebao.portal.queries.listing import Column, Listing
 from shebao.portal.queries.page import render_query

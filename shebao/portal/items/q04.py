@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from shebao.contributions.selectors import benefit_totals, pension_payments
+from shebao.benefits.selectors import benefit_totals, pension_payments
 from shebao.portal.queries.inputs import Inputs
 from shebao.portal.queries.listing import Column, Listing
 from shebao.portal.queries.page import render_query

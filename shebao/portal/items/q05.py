@@ -4,8 +4,8 @@ each total opens its rows (?detail=allowance|medical_costs|total)."""
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shebao.contributions.models import MaternityPayment
-from shebao.contributions.selectors import benefit_totals, maternity_payments
+from shebao.benefits.models import MaternityPayment
+from shebao.benefits.selectors import benefit_totals, maternity_payments
 from shebao.portal.queries.benefits import component_rows, query_string, sum_of, summary_listing
 from shebao.portal.queries.inputs import Inputs
 from shebao.portal.queries.listing import Column, Listing

@@ -4,8 +4,8 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shebao.contributions.models import InjuryPayment
-from shebao.contributions.selectors import benefit_totals, injury_payments
+from shebao.benefits.models import InjuryPayment
+from shebao.benefits.selectors import benefit_totals, injury_payments
 from shebao.portal.queries.benefits import component_rows, query_string, sum_of, summary_listing
 from shebao.portal.queries.inputs import Inputs
 from shebao.portal.queries.listing import Column, Listing

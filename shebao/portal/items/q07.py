@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from shebao.contributions.selectors import pension_account_year
+from shebao.individual_accounts.selectors import pension_account_year
 from shebao.portal.queries.listing import Column, Listing
 from shebao.portal.queries.page import render_query
 from shebao.portal.queries.personal import personal_subject

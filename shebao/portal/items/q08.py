@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext as _
 
-from shebao.contributions.models import MedicalEntry
-from shebao.contributions.selectors import medical_account_year
+from shebao.individual_accounts.models import MedicalEntry
+from shebao.individual_accounts.selectors import medical_account_year
 from shebao.portal.queries.listing import Column, Listing
 from shebao.portal.queries.page import render_query
 from shebao.portal.queries.personal import personal_subject

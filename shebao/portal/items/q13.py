@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext as _
 
-from shebao.contributions.models import BaseLimit
 from shebao.core.choices import Insurance
+from shebao.parameters.models import BaseLimit
 from shebao.persons.models import ContributionBase
 from shebao.portal.queries.inputs import Inputs
 from shebao.portal.queries.listing import Column, Listing

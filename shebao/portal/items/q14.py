@@ -4,10 +4,10 @@ reach retirement age within six months (or already have)."""
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shebao.contributions.rules import retirement_age_months, retirement_period
-from shebao.contributions.selectors import retirement_rule_for
 from shebao.core.choices import Gender
 from shebao.core.period import Period
+from shebao.parameters.rules import retirement_age_months, retirement_period
+from shebao.parameters.selectors import retirement_rule_for
 from shebao.portal.queries.inputs import Inputs
 from shebao.portal.queries.listing import Column, Listing
 from shebao.portal.queries.page import render_query

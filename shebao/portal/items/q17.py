@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext as _
 
-from shebao.contributions.models import InjuryCase
-from shebao.contributions.selectors import injury_cases
+from shebao.benefits.models import InjuryCase
+from shebao.benefits.selectors import injury_cases
 from shebao.portal.queries.inputs import Inputs
 from shebao.portal.queries.listing import Column, Listing
 from shebao.portal.queries.page import render_query

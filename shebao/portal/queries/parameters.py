@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from shebao.contributions.models import (
+from shebao.core.choices import Insurance
+from shebao.parameters.models import (
     AverageWage,
     BaseLimit,
     CreditedInterestRate,
     InsuranceRate,
     RiskClassRate,
 )
-from shebao.core.choices import Insurance
 
 
 def _in_force_during(rows, key, year: int) -> list:

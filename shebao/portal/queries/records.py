@@ -185,7 +185,7 @@ def latest_birth_month_retiring_by(rule, target_period: int) -> int:
     retirement period grows with the birth month: binary search over birth months."""
     import datetime as dt
 
-    from shebao.contributions.rules import retirement_period
+    from shebao.parameters.rules import retirement_period
 
     low, high = 1900 * 12, 2100 * 12  # month indexes
     while low < high:
@@ -203,8 +203,8 @@ def reaching_retirement(*, employer, period: int, within_months: int = 6):
     (those already past it included). Women are taken at the worker-post age (the earlier one).
 
     Reads the gender and birth date the employment repeats from its person: no join with persons."""
-    from shebao.contributions.selectors import retirement_rule_for
     from shebao.core.period import Period
+    from shebao.parameters.selectors import retirement_rule_for
 
     target = (Period(period) + within_months).value
     condition = Q()
@@ -224,7 +224,7 @@ def retirees(*, employer):
 
 def latest_pension_payments(*, employer, person_ids, period: int) -> dict:
     """person id → the latest pension payment (from `employer`'s retirees' ledger) not after `period`."""
-    from shebao.contributions.models import PensionPayment
+    from shebao.benefits.models import PensionPayment
 
     latest = (
         PensionPayment.objects.filter(person_id=OuterRef("person_id"), employer=employer, period__lte=period)

@@ -86,7 +86,9 @@ class History:
     def __init__(self, personas):
         from decimal import Decimal as D
 
+        from shebao.benefits import services as benefit_services
         from shebao.contributions import services
+        from shebao.individual_accounts import services as account_services
         from shebao.persons.models import Employment, person_copies
         from shebao.testing import make_person
 
@@ -102,10 +104,10 @@ class History:
             status="retired",
             **person_copies(self.retiree),
         )
-        services.pension_opening_record(
+        account_services.pension_opening_record(
             person=p.person_1, year=2023, amount=D("50000.00"), credited_on=dt.date(2023, 1, 1)
         )
-        services.interest_close(year=2023, today=dt.date(2024, 1, 5))
+        account_services.interest_close(year=2023, today=dt.date(2024, 1, 5))
         for period in (202401, 202402, 202403):
             run = services.settlement_run(period=period)
             assert run.status == "done", run.message
@@ -118,11 +120,11 @@ class History:
         services.arrival_record(
             employer=p.employer_b, received_on=dt.date(2024, 2, 25), amount=D("2214.00"), reference="B-0225"
         )
-        services.medical_debit_record(
+        account_services.medical_debit_record(
             person=p.person_1, amount=D("30.50"), entry_date=dt.date(2024, 3, 1), place="杭州市第一人民医院"
         )
         for period, paid_on in ((202402, dt.date(2024, 2, 10)), (202403, dt.date(2024, 3, 10))):
-            services.pension_payment_record(
+            benefit_services.pension_payment_record(
                 person=self.retiree,
                 employer=p.employer_a,
                 period=period,
@@ -130,7 +132,7 @@ class History:
                 account_amount=D("1079.50"),
                 paid_on=paid_on,
             )
-        self.maternity = services.maternity_payment_record(
+        self.maternity = benefit_services.maternity_payment_record(
             person=p.person_2,
             employer=p.employer_a,
             delivery_date=dt.date(2024, 3, 2),
@@ -141,7 +143,7 @@ class History:
             average_base=D("6000.00"),
             medical_costs=D("3200.00"),
         )
-        case = services.injury_case_open(
+        case = benefit_services.injury_case_open(
             person=p.person_1,
             employer=p.employer_a,
             accident_date=dt.date(2024, 2, 10),
@@ -149,7 +151,7 @@ class History:
             description="搬运设备时摔伤",
             injury="左腿骨折",
         )
-        self.case = services.injury_case_determine(
+        self.case = benefit_services.injury_case_determine(
             case=case, status="determined", determined_on=dt.date(2024, 3, 1), disability_grade=9
         )
         for item, amount, day in (
@@ -157,10 +159,10 @@ class History:
             ("hospital_food", "300.00", 5),
             ("disability_grant", "43308.00", 12),
         ):
-            services.injury_payment_record(
+            benefit_services.injury_payment_record(
                 case=self.case, item=item, amount=D(amount), paid_on=dt.date(2024, 3, day)
             )
-        self.open_case = services.injury_case_open(
+        self.open_case = benefit_services.injury_case_open(
             person=p.person_2,
             employer=p.employer_a,
             accident_date=dt.date(2024, 3, 8),

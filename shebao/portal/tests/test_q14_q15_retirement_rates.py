@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from shebao.contributions.models import InsuranceRate
+from shebao.parameters.models import InsuranceRate
 from shebao.testing import enrol, make_person
 
 from .queryhelpers import OVERHEAD, frozen_now_fixture, history_fixture, read_csv, table_rows, text_of  # noqa: F401

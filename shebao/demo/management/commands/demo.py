@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from shebao.core.period import Period
+from shebao.demo.history import generate_contribution_history
 from shebao.demo.personas import personas_create, personas_list
 from shebao.employers.models import Employer
 
@@ -79,15 +80,8 @@ class Command(BaseCommand):
             current_period=period.value,
             progress=progress,
         )
-        try:
-            from shebao.contributions.demo import generate_contribution_history
-        except ImportError:
-            generate_contribution_history = None
-        if generate_contribution_history is not None:
-            self.stdout.write("正在生成缴费、到账、帐户与待遇历史…")
-            generate_contribution_history(
-                current_period=period.value, seed=options["seed"], progress=progress
-            )
+        self.stdout.write("正在生成缴费、到账、帐户与待遇历史…")
+        generate_contribution_history(current_period=period.value, seed=options["seed"], progress=progress)
 
     def _print_logins(self, options, logins):
         base = f"http://{options['host']}:{options['port']}"

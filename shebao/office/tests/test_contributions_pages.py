@@ -7,7 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from shebao.contributions.models import Arrival, EmployerPeriod, MaternityPayment, SettlementRun
+from shebao.benefits.models import MaternityPayment
+from shebao.contributions.models import Arrival, EmployerPeriod, SettlementRun
 from shebao.contributions.services import settlement_run
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -163,7 +164,7 @@ def test_record_maternity_payment_and_import_with_bad_row(admin_client, personas
 
 @pytest.mark.django_db
 def test_interest_page_closes_a_year(admin_client, personas):
-    from shebao.contributions.services import pension_opening_record
+    from shebao.individual_accounts.services import pension_opening_record
 
     pension_opening_record(
         person=personas.person_1, year=2024, amount=D("50000.00"), credited_on=dt.date(2024, 1, 1)

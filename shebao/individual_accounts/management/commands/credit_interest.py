@@ -5,8 +5,8 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from shebao.contributions.services import interest_close
 from shebao.core.errors import DomainError
+from shebao.individual_accounts.services import interest_close
 
 
 class Command(BaseCommand):

@@ -8,8 +8,8 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shebao.contributions.sql import cents, from_cents, round_div
 from shebao.core.money import ROUNDING_MODES, round_money
+from shebao.core.sql import cents, from_cents, round_div
 
 RULES = ["half_up", "half_even", "down", "up"]
 

@@ -33,22 +33,22 @@ from django.db.models import Max, Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shebao.benefits.models import InjuryCase, PensionPayment
+from shebao.benefits.rules import account_pension, basic_pension, disability_grant
+from shebao.benefits.services import (
+    injury_case_determine,
+    injury_case_open,
+    injury_payment_record,
+    maternity_payment_record,
+)
+from shebao.contributions.models import Arrival, EmployerPeriod
+from shebao.contributions.services import arrivals_allocate, settlement_run
 from shebao.core.money import round_money
 from shebao.core.period import Period, period_range
+from shebao.individual_accounts.models import InterestClosing, MedicalEntry, PensionEntry
+from shebao.individual_accounts.services import interest_close, medical_retiree_credits
+from shebao.parameters.models import AverageWage, CreditedInterestRate
 from shebao.persons.models import ContributionBase, Employment, Person
-
-from . import rules, services
-from .models import (
-    Arrival,
-    AverageWage,
-    CreditedInterestRate,
-    EmployerPeriod,
-    InjuryCase,
-    InterestClosing,
-    MedicalEntry,
-    PensionEntry,
-    PensionPayment,
-)
 
 DEMO_RATES = {2025: Decimal("0.0230")}  # not in money.md: demo only
 CENT = Decimal("0.01")
@@ -79,7 +79,7 @@ def generate_contribution_history(
     say(_("核定 %(n)d 个结算期的应缴费款") % {"n": len(periods)})
     lines = 0
     for period in periods:
-        run = services.settlement_run(period=period, source="demo")
+        run = settlement_run(period=period, source="demo")
         if run.status != "done":
             raise RuntimeError(f"demo settlement of {period} failed: {run.message}")
         lines += run.lines_written
@@ -90,8 +90,7 @@ def generate_contribution_history(
         report["arrivals"] = _arrivals(rng, periods, current, today)
         say(_("退休人员医疗帐户定额划入"))
         report["retiree_medical_credits"] = sum(
-            services.medical_retiree_credits(period=p, credited_on=min(Period(p).last_day(), today))
-            for p in periods
+            medical_retiree_credits(period=p, credited_on=min(Period(p).last_day(), today)) for p in periods
         )
         say(_("养老帐户期初余额与年度结息"))
         report["demo_interest_rates"] = _ensure_rates(current.year)
@@ -101,7 +100,7 @@ def generate_contribution_history(
         for year in range(first_year, current.year):
             if InterestClosing.objects.filter(year=year).exists():
                 continue
-            closing = services.interest_close(year=year, today=today)
+            closing = interest_close(year=year, today=today)
             report["interest_closed"].append((year, closing.accounts))
         say(_("医疗帐户消费记录"))
         report["medical_debits"] = _medical_debits(rng, current.year)
@@ -147,7 +146,7 @@ def _arrivals(rng: random.Random, periods: list[int], current: Period, today: dt
             )
         )
     Arrival.objects.bulk_create(arrivals, batch_size=2000)
-    allocations = services.arrivals_allocate()
+    allocations = arrivals_allocate()
     return {
         "arrivals": len(arrivals),
         "late": sum(1 for a in allocations if a.days_late),
@@ -262,10 +261,10 @@ def _pensions(periods: list[int], today: dt.date) -> int:
         index = min(Decimal("3"), max(Decimal("0.6"), (last_base.get(person.pk) or a) / a)).quantize(CENT)
         first_work = person.first_work_date or dt.date(retire.year - 30, 7, 1)
         years = Decimal(max(15, min(45, retire.year - first_work.year)))
-        basic = rules.basic_pension(a, index, years)
+        basic = basic_pension(a, index, years)
         age = 60 if person.gender == "M" else 55 if index > 1 else 50
         balance = round_money(Decimal(balances.get(person.pk) or 0))
-        account = rules.account_pension(balance, age)
+        account = account_pension(balance, age)
         transitional = round_money(a * index * max(0, 1996 - first_work.year) * Decimal("0.012"))
         for period in periods:
             if period < retire.value:
@@ -318,7 +317,7 @@ def _births(rng: random.Random, periods: list[int], today: dt.date) -> int:
             continue
         kind = rng.choices(["natural", "caesarean", "multiple"], weights=[70, 27, 3])[0]
         days = 158 + (15 if kind == "caesarean" else 15 if kind == "multiple" else 0)
-        services.maternity_payment_record(
+        maternity_payment_record(
             person=employment.person,
             employer=employment.employer,
             delivery_date=delivery,
@@ -365,7 +364,7 @@ def _injuries(rng: random.Random, periods: list[int], today: dt.date) -> int:
         if accident > today:
             continue
         place, description, injury = rng.choice(INJURIES)
-        case = services.injury_case_open(
+        case = injury_case_open(
             person=employment.person,
             employer=employment.employer,
             accident_date=accident,
@@ -380,10 +379,10 @@ def _injuries(rng: random.Random, periods: list[int], today: dt.date) -> int:
         if determined_on > today:
             continue  # still 已备案
         if rng.random() < 0.1:
-            services.injury_case_determine(case=case, status="rejected", determined_on=determined_on)
+            injury_case_determine(case=case, status="rejected", determined_on=determined_on)
             continue
         grade = rng.choice([None, None, None, 10, 9, 8, 7])
-        services.injury_case_determine(
+        injury_case_determine(
             case=case, status="determined", determined_on=determined_on, disability_grade=grade
         )
         base = (
@@ -406,15 +405,13 @@ def _injuries(rng: random.Random, periods: list[int], today: dt.date) -> int:
             items.append(
                 (
                     "disability_grant",
-                    rules.disability_grant(base, grade),
+                    disability_grant(base, grade),
                     determined_on + dt.timedelta(days=20),
                 )
             )
         for item, amount, paid_on in items:
             if paid_on <= today:
-                services.injury_payment_record(
-                    case=case, item=item, amount=amount, paid_on=paid_on, source="demo"
-                )
+                injury_payment_record(case=case, item=item, amount=amount, paid_on=paid_on, source="demo")
     InjuryCase.objects.filter(status="determined", determined_on__lt=today - dt.timedelta(days=365)).update(
         status="closed"
     )

@@ -9,10 +9,10 @@ import threading
 import pytest
 from django.db import connection, connections, transaction
 
-from shebao.contributions import services
-from shebao.contributions.models import InjuryCase
-from shebao.contributions.selectors import injury_covered_on
-from shebao.contributions.services import injury_case_open
+from shebao.benefits import services
+from shebao.benefits.models import InjuryCase
+from shebao.benefits.selectors import injury_covered_on
+from shebao.benefits.services import injury_case_open
 from shebao.core.errors import DomainError
 from shebao.persons.models import Coverage
 from shebao.testing import enrol, make_person

@@ -5,15 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from shebao.contributions.models import InsuranceRate, RiskClassRate
-from shebao.contributions.rules import (
-    RetirementRule,
-    clamp_base,
-    contribution,
-    retirement_age_months,
-    retirement_period,
-)
-from shebao.contributions.selectors import (
+from shebao.parameters.models import InsuranceRate, RiskClassRate
+from shebao.parameters.rules import RetirementRule, clamp_base, retirement_age_months, retirement_period
+from shebao.parameters.selectors import (
     ParameterMissing,
     average_wage_for,
     base_limits_for,
@@ -101,22 +95,12 @@ def test_clamp_base_worked_examples(wage, expected):
     assert clamp_base(Decimal(wage), Decimal("4812.00"), Decimal("24060.00")) == Decimal(expected)
 
 
-@pytest.mark.parametrize(
-    ("base", "rate", "expected"),
-    [
-        ("4812.00", "0.16", "769.92"),
-        ("7654.32", "0.08", "612.35"),
-        ("7654.32", "0.004", "30.62"),
-        ("24060.00", "0.005", "120.30"),
-        ("7654.32", "0.005", "38.27"),
-    ],
-)
-def test_contribution_rounds_half_up(base, rate, expected):
-    assert contribution(Decimal(base), Decimal(rate)) == Decimal(expected)
-
-
 MALE = RetirementRule(196412, 720, 4, 756)
+
+
 FEMALE_WORKER = RetirementRule(197412, 600, 2, 660)
+
+
 FEMALE_CADRE = RetirementRule(196912, 660, 4, 696)
 
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ParametersConfig(AppConfig):
+    name = "shebao.parameters"
+    label = "parameters"

@@ -1,0 +1,156 @@
+"""Policy parameters as effective-dated data (money.md). Everything here is edited by the office, never code.
+
+The tables keep their first names (contributions_*): they were part of the contributions app until the split."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from shebao.core.choices import EmployerType, Gender, Insurance
+from shebao.core.constraints import period_check
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+RATE = {"max_digits": 9, "decimal_places": 6}  # a fraction: 0.160000 = 16 %
+
+
+class InsuranceRate(models.Model):
+    """Employer and individual rate of one insurance, from effective_from on. employer_type blank = every type.
+    For work injury employer_rate may be null: the employer's risk-class rate applies."""
+
+    insurance = models.CharField(_("险种"), max_length=16, choices=Insurance.choices)
+    employer_type = models.CharField(_("单位类型"), max_length=32, choices=EmployerType.choices, blank=True)
+    effective_from = models.PositiveIntegerField(_("起始期"))
+    employer_rate = models.DecimalField(_("单位缴费比例"), null=True, blank=True, **RATE)
+    individual_rate = models.DecimalField(_("个人缴费比例"), default=0, **RATE)
+
+    class Meta:
+        db_table = "contributions_insurancerate"
+        verbose_name = _("缴费比例")
+        verbose_name_plural = _("缴费比例")
+        ordering = ["insurance", "employer_type", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["insurance", "employer_type", "effective_from"], name="one_rate_per_start"
+            ),
+            period_check("effective_from", "rate_effective_from_valid"),
+            models.CheckConstraint(
+                condition=(Q(employer_rate__isnull=True) | Q(employer_rate__gte=0, employer_rate__lt=1))
+                & Q(individual_rate__gte=0, individual_rate__lt=1),
+                name="rate_is_fraction",
+            ),
+        ]
+
+
+class RiskClassRate(models.Model):
+    """Work-injury employer rate per risk class (1–8), from effective_from on."""
+
+    risk_class = models.PositiveSmallIntegerField(_("工伤风险类别"))
+    effective_from = models.PositiveIntegerField(_("起始期"))
+    rate = models.DecimalField(_("工伤费率"), **RATE)
+
+    class Meta:
+        db_table = "contributions_riskclassrate"
+        verbose_name = _("工伤行业费率")
+        verbose_name_plural = _("工伤行业费率")
+        ordering = ["risk_class", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["risk_class", "effective_from"], name="one_risk_rate_per_start"),
+            period_check("effective_from", "risk_rate_effective_from_valid"),
+        ]
+
+
+class AverageWage(models.Model):
+    """The published reference average monthly wage used for base year `year`."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    monthly_amount = models.DecimalField(_("社会平均工资(月)"), **MONEY)
+
+    class Meta:
+        db_table = "contributions_averagewage"
+        verbose_name = _("社会平均工资")
+        verbose_name_plural = _("社会平均工资")
+        ordering = ["-year"]
+
+
+class BaseLimit(models.Model):
+    """Floor and ceiling of the contribution base for one base year and insurance."""
+
+    base_year = models.PositiveSmallIntegerField(_("基数年度"))
+    insurance = models.CharField(_("险种"), max_length=16, choices=Insurance.choices)
+    floor = models.DecimalField(_("基数下限"), **MONEY)
+    ceiling = models.DecimalField(_("基数上限"), **MONEY)
+
+    class Meta:
+        db_table = "contributions_baselimit"
+        verbose_name = _("缴费基数上下限")
+        verbose_name_plural = _("缴费基数上下限")
+        ordering = ["-base_year", "insurance"]
+        constraints = [
+            models.UniqueConstraint(fields=["base_year", "insurance"], name="one_limit_per_year_insurance"),
+            models.CheckConstraint(
+                condition=Q(floor__gte=0) & Q(ceiling__gte=models.F("floor")), name="floor_le_ceiling"
+            ),
+        ]
+
+
+class CreditedInterestRate(models.Model):
+    """The yearly rate credited to pension accounts (记账利率)."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    rate = models.DecimalField(_("记账利率"), **RATE)
+
+    class Meta:
+        db_table = "contributions_creditedinterestrate"
+        verbose_name = _("记账利率")
+        verbose_name_plural = _("记账利率")
+        ordering = ["-year"]
+
+
+class PolicySetting(models.Model):
+    """A scalar policy value from effective_from on: late-surcharge daily rate, due months, rounding rule, …"""
+
+    class Key(models.TextChoices):
+        LATE_SURCHARGE_DAILY_RATE = "late_surcharge_daily_rate", _("滞纳金日费率")
+        DUE_MONTHS_AFTER = "due_months_after", _("缴费期限(次月后月数)")
+        ROUNDING_RULE = "rounding_rule", _("舍入规则")
+        BASE_YEAR_FIRST_MONTH = "base_year_first_month", _("基数年度起始月")
+        MATERNITY_LEAVE_DAYS = "maternity_leave_days", _("产假天数")
+        RETIREE_MEDICAL_MONTHLY_CREDIT = "retiree_medical_monthly_credit", _("退休人员医疗帐户月划入额")
+        MIN_CONTRIBUTION_YEARS = "min_contribution_years", _("最低缴费年限")
+        MAX_BACKDATE_MONTHS = "max_backdate_months", _("参保开始期最多追溯月数")
+
+    key = models.CharField(_("参数"), max_length=48, choices=Key.choices)
+    effective_from = models.PositiveIntegerField(_("起始期"))
+    value = models.CharField(_("值"), max_length=40)
+
+    class Meta:
+        db_table = "contributions_policysetting"
+        verbose_name = _("政策参数")
+        verbose_name_plural = _("政策参数")
+        ordering = ["key", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "effective_from"], name="one_setting_per_start"),
+            period_check("effective_from", "setting_effective_from_valid"),
+        ]
+
+
+class RetirementAgeRule(models.Model):
+    """Statutory retirement age by group (money.md): people born on or before `pivot_birth_month` retire at
+    base_age_months; each `step_birth_months` of birth after it adds one month, up to target_age_months."""
+
+    class Group(models.TextChoices):
+        MALE = "male", _("男职工")
+        FEMALE_WORKER = "female_worker", _("女职工(工人岗位)")
+        FEMALE_CADRE = "female_cadre", _("女职工(管理技术岗位)")
+
+    group = models.CharField(_("人员类别"), max_length=16, choices=Group.choices, unique=True)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
+    pivot_birth_month = models.PositiveIntegerField(_("起算出生年月"))
+    base_age_months = models.PositiveSmallIntegerField(_("原退休年龄(月)"))
+    step_birth_months = models.PositiveSmallIntegerField(_("每延迟一个月对应出生月数"))
+    target_age_months = models.PositiveSmallIntegerField(_("目标退休年龄(月)"))
+
+    class Meta:
+        db_table = "contributions_retirementagerule"
+        verbose_name = _("退休年龄规则")
+        verbose_name_plural = _("退休年龄规则")
