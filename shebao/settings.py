@@ -188,5 +188,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("SHEBAO_LOG_LEVEL", "WARNING")},
 }
 
+# A running settlement whose worker sends no heartbeat for this long (a worker on another host that died) is
+# failed automatically; a worker on the same host that is gone is noticed at once.
+SHEBAO_SETTLEMENT_STALE_SECONDS = int(env_str("SHEBAO_SETTLEMENT_STALE_SECONDS", "300"))
+
 # The public base URL printed into QR codes on receipts and certificates.
 SHEBAO_PUBLIC_URL = env_str("SHEBAO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

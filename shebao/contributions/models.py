@@ -49,6 +49,18 @@ class SettlementRun(models.Model):
     individual_total = models.DecimalField(_("个人缴纳合计"), default=0, **MONEY)
     steps = models.JSONField(_("步骤"), default=list, blank=True)  # [{"step": ..., "seconds": ...}]
     message = models.TextField(_("说明"), blank=True)
+    # Liveness: the process running it ("host:pid:start") and when it last said it is alive
+    # (services.settlement_runs_reap fails a run whose worker is gone).
+    worker = models.CharField(_("执行进程"), max_length=120, blank=True)
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    marked_failed_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("标记失败的管理员"),
+    )
 
     class Meta:
         verbose_name = _("结算批次")

@@ -66,6 +66,7 @@ class SettleForm(OfficeForm):
 
 @admin_only
 def settlements(request):
+    services.settlement_runs_reap()
     form = SettleForm(request.POST or None, initial={"period": Period.current().value})
     if request.method == "POST" and form.is_valid():
         try:
@@ -86,11 +87,31 @@ def settlements(request):
     )
 
 
+class MarkFailedForm(OfficeForm):
+    reason = forms.CharField(label=_l("原因"), max_length=500)
+
+
 @admin_only
 def settlement(request, run_id: int):
-    run = get_object_or_404(SettlementRun.objects.select_related("started_by"), pk=run_id)
+    """One run; an administrator may mark a stuck run (queued or running) failed, with a reason."""
+    services.settlement_runs_reap()
+    run = get_object_or_404(SettlementRun.objects.select_related("started_by", "marked_failed_by"), pk=run_id)
+    form = MarkFailedForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.settlement_run_fail(run=run, user=request.user, reason=form.cleaned_data["reason"])
+            except DomainError as exc:
+                form.add_error("reason", exc.message)
+            else:
+                messages.success(request, _("已将结算批次 #%(id)s 标记为失败，可以重新结算") % {"id": run.pk})
+                return redirect("office:settlement", run_id=run.pk)
+        status = 400
     template = "office/contributions/_run.html" if request.htmx else "office/contributions/settlement.html"
-    return render(request, template, {"run": run})
+    return render(
+        request, template, {"run": run, "fail_form": form, "errors": _errors_of(form)}, status=status
+    )
 
 
 class InterestForm(OfficeForm):
