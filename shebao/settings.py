@@ -192,5 +192,8 @@ LOGGING = {
 # failed automatically; a worker on the same host that is gone is noticed at once.
 SHEBAO_SETTLEMENT_STALE_SECONDS = int(env_str("SHEBAO_SETTLEMENT_STALE_SECONDS", "300"))
 
+# Files with more rows than this are imported by the background worker, not inside the request.
+SHEBAO_IMPORT_BACKGROUND_ROWS = int(env_str("SHEBAO_IMPORT_BACKGROUND_ROWS", "500"))
+
 # The public base URL printed into QR codes on receipts and certificates.
 SHEBAO_PUBLIC_URL = env_str("SHEBAO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

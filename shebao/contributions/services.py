@@ -36,6 +36,7 @@ from . import rules
 from .models import (
     Allocation,
     Arrival,
+    ArrivalImport,
     ContributionLine,
     EmployerPeriod,
     Payable,
@@ -595,6 +596,45 @@ def arrival_record(
     _allocate(employer_ids=[employer.pk])
     arrival.refresh_from_db()
     return arrival
+
+
+def arrivals_import_queue(*, content: bytes, file_name: str, rows: int, user=None) -> ArrivalImport:
+    """Keep a large bank file for the background worker (the request would hold the write lock for seconds);
+    the caller enqueues ``tasks.arrivals_import_task`` on commit."""
+    return ArrivalImport.objects.create(
+        content=content, file_name=file_name[:200], rows=rows, created_by=user
+    )
+
+
+def arrivals_import_execute(*, job: ArrivalImport) -> ArrivalImport:
+    """Import a queued file (worker): parse and import all or nothing, recording the result or the rows' errors
+    on the job."""
+    import io
+
+    from .imports import parse_arrivals_csv
+
+    if not ArrivalImport.objects.filter(pk=job.pk, status=ArrivalImport.Status.PENDING).update(
+        status=ArrivalImport.Status.RUNNING
+    ):
+        raise DomainError(_("该导入不在排队状态，不能重复执行"))
+    job.refresh_from_db()
+    try:
+        result = arrivals_import(rows=parse_arrivals_csv(io.BytesIO(bytes(job.content))), user=job.created_by)
+    except ImportRejected as exc:
+        ArrivalImport.objects.filter(pk=job.pk).update(
+            status=ArrivalImport.Status.FAILED, finished_at=timezone.now(), errors=exc.errors[:200]
+        )
+    except Exception as exc:
+        log.exception("arrival import %s failed", job.pk)
+        ArrivalImport.objects.filter(pk=job.pk).update(
+            status=ArrivalImport.Status.FAILED, finished_at=timezone.now(), errors=[f"{type(exc).__name__}"]
+        )
+    else:
+        ArrivalImport.objects.filter(pk=job.pk).update(
+            status=ArrivalImport.Status.DONE, finished_at=timezone.now(), created=result.created, content=b""
+        )
+    job.refresh_from_db()
+    return job
 
 
 @transaction.atomic

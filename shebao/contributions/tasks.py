@@ -1,9 +1,9 @@
-"""Background tasks (django-tasks): the settlement run, queued from the office page."""
+"""Background tasks (django-tasks): the settlement run and large arrival files, queued from the office pages."""
 
 from django_tasks import task
 
-from .models import SettlementRun
-from .services import settlement_execute
+from .models import ArrivalImport, SettlementRun
+from .services import arrivals_import_execute, settlement_execute
 
 
 @task()
@@ -11,3 +11,10 @@ def settlement_run_task(run_id: int) -> dict:
     """Execute a queued SettlementRun (created by services.settlement_start) and return its result."""
     run = settlement_execute(run=SettlementRun.objects.get(pk=run_id))
     return {"run": run.pk, "status": run.status, "lines": run.lines_written, "message": run.message}
+
+
+@task()
+def arrivals_import_task(job_id: int) -> dict:
+    """Import a large bank file kept by services.arrivals_import_queue."""
+    job = arrivals_import_execute(job=ArrivalImport.objects.get(pk=job_id))
+    return {"job": job.pk, "status": job.status, "created": job.created, "errors": len(job.errors)}

@@ -5,7 +5,10 @@ Thin views: shape-check the form, call a service, show its DomainError in Chines
 
 from __future__ import annotations
 
+import io
+
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.validators import MaxLengthValidator
 from django.db import transaction
@@ -20,8 +23,8 @@ from shebao.benefits import imports as benefit_imports
 from shebao.benefits import services as benefit_services
 from shebao.benefits.models import InjuryCase, InjuryPayment, MaternityPayment
 from shebao.contributions import imports, selectors, services
-from shebao.contributions.models import Arrival, SettlementRun
-from shebao.contributions.tasks import settlement_run_task
+from shebao.contributions.models import Arrival, ArrivalImport, SettlementRun
+from shebao.contributions.tasks import arrivals_import_task, settlement_run_task
 from shebao.core import csvfiles
 from shebao.core.errors import DomainError
 from shebao.core.forms import DateField, IntegerField, MoneyField, PeriodField
@@ -195,7 +198,20 @@ def arrivals(request):
             import_errors = [_("请选择要导入的文件")]
         else:
             try:
-                rows = imports.parse_arrivals_csv(upload)
+                content = csvfiles.read_bytes(upload)
+                count = len(csvfiles.read_rows(io.BytesIO(content)))
+                if count > settings.SHEBAO_IMPORT_BACKGROUND_ROWS:
+                    with transaction.atomic():
+                        job = services.arrivals_import_queue(
+                            content=content, file_name=upload.name or "", rows=count, user=request.user
+                        )
+                        transaction.on_commit(lambda: arrivals_import_task.enqueue(job.pk))
+                    messages.success(
+                        request,
+                        _("文件共 %(n)d 行，已交后台导入，完成后在下方「后台导入」中查看结果") % {"n": count},
+                    )
+                    return redirect("office:arrivals")
+                rows = imports.parse_arrivals_csv(io.BytesIO(content))
                 result = services.arrivals_import(rows=rows, user=request.user)
             except csvfiles.ImportRejected as exc:
                 import_errors = exc.errors
@@ -219,6 +235,8 @@ def arrivals(request):
             "recent": recent,
             "arrears_count": in_arrears.count(),
             "arrears": in_arrears[:30],
+            "background_imports": ArrivalImport.objects.select_related("created_by").defer("content")[:10],
+            "threshold": settings.SHEBAO_IMPORT_BACKGROUND_ROWS,
         },
     )
 
