@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from shebao.core.choices import EmployerType
 from shebao.core.errors import DomainError, FieldErrors, ValidationFailed
-from shebao.core.idnumbers import normalize_identifier, validate_credit_code, validate_id_number
+from shebao.core.idnumbers import normalize_identifier, to_halfwidth, validate_credit_code, validate_id_number
 from shebao.core.validators import normalize_text, validate_name, validate_phone
 from shebao.employers.models import Employer
 from shebao.employers.services import employer_register
@@ -840,7 +840,7 @@ def login_totp_verify(*, user: User, token: str, ip: str | None, now=None) -> Lo
         return _fail(
             user, "locked", locked_message(user.locked_until), ip=ip, username=user.username, now=now
         )
-    token = "".join(ch for ch in token if ch.isdigit())
+    token = "".join(ch for ch in to_halfwidth(token) if ch in "0123456789")[:12]
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None or not token or not device.verify_token(token):
         return _count_failure(user, ip=ip, now=now, reason="bad_totp")
@@ -865,7 +865,7 @@ def totp_setup_confirm(*, user: User, token: str, ip: str | None = None) -> None
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
-    token = "".join(ch for ch in token if ch.isdigit())
+    token = "".join(ch for ch in to_halfwidth(token) if ch in "0123456789")[:12]
     if device is None:
         raise DomainError(_("请先生成二维码，再输入动态口令。"))
     if not token or not device.verify_token(token):

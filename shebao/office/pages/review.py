@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 
 from shebao.accounts.permissions import office_role_required
 from shebao.catalogue.items import get_item
-from shebao.core.errors import DomainError, FieldErrors
+from shebao.core.errors import DomainError, FieldErrors, ValidationFailed
+from shebao.core.validators import ANY_DATE, parse_date
 from shebao.declarations import clock, selectors, services
 from shebao.declarations.items import DEFINITIONS, definition_for
 from shebao.declarations.models import AutoApprovalRule, Declaration, State
@@ -32,9 +33,10 @@ COUNTER = ("is_clerk", "is_reviewer")
 
 
 def _date(value) -> dt.date | None:
+    """A filter date as typed (core.validators.parse_date, any plausible day); bad or empty: no filter."""
     try:
-        return dt.date.fromisoformat((value or "").strip())
-    except ValueError:
+        return parse_date(value or "", window=ANY_DATE)
+    except ValidationFailed:
         return None
 
 
