@@ -4,7 +4,8 @@ A NUL byte makes PostgreSQL refuse the statement (a 500) and SQLite store it; te
 and the C1 block end up in addresses and exports. One middleware, first in the chain, refuses C0 control
 characters (except tab, line feed and carriage return, which multi-line fields use and single-line fields fold
 into a space), DEL and C1 control characters in the path, every query and form parameter (names and values),
-the names of uploaded files, cookies and every string of a JSON body, with a Chinese 400 page (or a JSON error
+the names of uploaded files and every string of a JSON body (our session and CSRF cookies carrying one are
+dropped), with a Chinese 400 page (or a JSON error
 for an API call) that names the parameter. Uploaded cells are checked by :mod:`shebao.core.csvfiles`.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
@@ -59,9 +61,6 @@ def _inputs(request):
         yield key, key
         for value in values:
             yield key, value
-    for key, value in request.COOKIES.items():
-        yield key, key
-        yield key, value
     if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
         return
     content_type = request.content_type or ""
@@ -88,6 +87,11 @@ class ControlCharacterMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # Our own cookies (session, CSRF) with a control character are dropped, not refused: the visitor is
+        # simply not logged in. Other cookies of the domain are never read.
+        for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME):
+            if first_control_character(request.COOKIES.get(name, "")) is not None:
+                del request.COOKIES[name]
         try:
             for where, value in _inputs(request):
                 index = first_control_character(value)

@@ -48,6 +48,13 @@ def test_tab_and_newlines_pass_the_edge_and_query_parameters_are_checked(persona
 
 
 @pytest.mark.django_db
+def test_a_session_cookie_with_a_nul_byte_is_dropped_not_a_500(client):
+    client.cookies["sessionid"] = "abcdefgh\x00ijklmnop"
+    response = client.get("/portal/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.django_db
 def test_nothing_with_a_control_character_reaches_the_database(personas, login_as):
     """The issue's SQLite case: NUL and terminal escapes were stored in an employer's address."""
     before = list(Employer.objects.values_list("address", flat=True))
