@@ -1,4 +1,4 @@
-"""The `shebao` console script: demo, serve, settle, credit-interest, worker, manage."""
+"""The `shebao` console script: demo, serve, settle, credit-interest, worker, backup, restore, manage."""
 
 from __future__ import annotations
 
@@ -9,12 +9,16 @@ USAGE = """用法 / usage: shebao <command> [options]
 
   demo [--employers N] [--persons M] [--seed S] [--host H] [--port P] [--no-serve]
                       准备演示数据库(首次运行时生成演示数据)并启动服务
-  serve [--host H] [--port P] [--threads T]
-                      以生产 WSGI 服务器(waitress)启动已有数据库
+  serve [--host H] [--port P] [--threads T] [--workers N] [--server waitress|granian|gunicorn]
+                      以生产服务器启动已有数据库(1 个进程: waitress; --workers N: gunicorn N 个进程;
+                      SIGHUP 平滑重启)
   settle YYYYMM       核定(结算)一个结算期
   credit-interest YYYY
                       结转一个年度的个人养老帐户利息
-  worker              运行后台任务处理进程(django-tasks 数据库队列)
+  worker              运行后台任务处理进程(django-tasks 数据库队列; 可同时运行任意多个)
+  backup [FILE]       备份数据库(SQLite 在线备份; PostgreSQL pg_dump)
+  restore FILE [--database-url URL]
+                      把备份恢复到一个空数据库
   manage ...          直接调用 Django 管理命令(migrate、createsuperuser…)
 """
 

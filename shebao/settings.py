@@ -37,6 +37,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["TEST"] = {"NAME": env_str("SHEBAO_TEST_SQLITE_NAME") or None}
 
+# A PostgreSQL streaming replica for the reads of query pages (shebao/core/replica.py); writes and the reads
+# right after a user's own write stay on the primary.
+if env_str("SHEBAO_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        env_str("SHEBAO_REPLICA_URL"), conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 0)
+    )
+    # The test suite reads the primary through the replica alias (the replica test starts real servers).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["shebao.core.replica.ReplicaRouter"]
+SHEBAO_REPLICA_STICKY_SECONDS = int(env_str("SHEBAO_REPLICA_STICKY_SECONDS", "15"))
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -77,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "shebao.accounts.middleware.AccountSessionMiddleware",
+    "shebao.core.replica.ReplicaRoutingMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]

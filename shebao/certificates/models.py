@@ -12,6 +12,7 @@ class Certificate(models.Model):
     class Kind(models.TextChoices):
         EMPLOYER = "employer", _("单位参保证明")
         PERSON = "person", _("个人参保证明")
+        TRANSFER = "transfer", _("参保缴费凭证")  # issued with a pension transfer out (H17)
 
     number = models.CharField(_("证明编号"), max_length=24, unique=True)
     kind = models.CharField(_("证明类型"), max_length=16, choices=Kind.choices)
@@ -51,7 +52,8 @@ class Certificate(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(kind="employer", employer__isnull=False, person__isnull=True)
-                | Q(kind="person", person__isnull=False),
+                | Q(kind="person", person__isnull=False)
+                | Q(kind="transfer", person__isnull=False, employer__isnull=False),
                 name="certificate_kind_matches_subject",
             ),
         ]

@@ -155,3 +155,49 @@ def certificates_issue_persons(
             )
         )
     return issued
+
+
+def _money(value) -> str:
+    return f"{value:.2f}"
+
+
+@transaction.atomic
+def certificate_issue_transfer(*, transfer, user=None) -> Certificate:
+    """参保缴费凭证 of a pension transfer out (H17): the person's contributions at the employer over the
+    employment, the transfer (date, destination) and the account balance certified at its date with every
+    figure of its computation — a snapshot with a number and QR code like every certificate."""
+    employment = transfer.employment
+    start = employment.start_period
+    end = max(start, int(Period(employment.stop_period) - 1)) if employment.stop_period else start
+    content = person_content(person=transfer.person, start=start, end=end, employer=transfer.employer)
+    content["transfer"] = {
+        "date": transfer.transfer_date.isoformat(),
+        "destination": transfer.destination,
+        "reason": transfer.reason,
+        "declaration_number": transfer.declaration_number,
+    }
+    content["account"] = {
+        "day": transfer.transfer_date.isoformat(),
+        "closed_year": transfer.closed_year,
+        "closed_balance": _money(transfer.closed_balance),
+        "carried": _money(transfer.carried),
+        "opening": _money(transfer.opening),
+        "credits": _money(transfer.credits),
+        "months_credited": transfer.months_credited,
+        "months": transfer.months,
+        "rate_year": transfer.rate_year,
+        "rate": f"{transfer.rate}",
+        "interest": _money(transfer.interest),
+        "balance": _money(transfer.balance),
+    }
+    return _create(
+        kind=Certificate.Kind.TRANSFER,
+        employer=transfer.employer,
+        person=transfer.person,
+        start_period=start,
+        end_period=end,
+        content=content,
+        digest=content_digest(content),
+        issued_at=timezone.now(),
+        issued_by=user,
+    )

@@ -34,6 +34,7 @@ class SettlementRun(models.Model):
         TASK = "task", _("后台任务")
         DEMO = "demo", _("演示数据")
         BENCHMARK = "benchmark", _("性能测试")
+        CARRY_BACK = "carry_back", _("记录变更重算")
 
     source = models.CharField(_("发起方式"), max_length=16, default=Source.OFFICE, choices=Source.choices)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
@@ -48,6 +49,8 @@ class SettlementRun(models.Model):
     employer_total = models.DecimalField(_("单位缴纳合计"), default=0, **MONEY)
     individual_total = models.DecimalField(_("个人缴纳合计"), default=0, **MONEY)
     steps = models.JSONField(_("步骤"), default=list, blank=True)  # [{"step": ..., "seconds": ...}]
+    # None: the whole city; otherwise the ids of the employers this run settles (same SQL, restricted).
+    employers = models.JSONField(_("结算单位范围"), null=True, blank=True)
     message = models.TextField(_("说明"), blank=True)
     # Liveness: the process running it ("host:pid:start") and when it last said it is alive
     # (services.settlement_runs_reap fails a run whose worker is gone).
@@ -197,6 +200,35 @@ class Payable(models.Model):
         return self.employer_amount + self.individual_amount
 
 
+class SettlementMark(models.Model):
+    """An employer × period whose settled money no longer matches the record (money.md 'When the record changes'):
+    written when an approved change touches a settled period, cleared (``run`` set) by the run that re-settles it.
+    Open periods are re-settled for the employer at once in the background; paid ones get their 补差 lines at the
+    next settlement run, whatever period that run was started for."""
+
+    employer = models.ForeignKey(
+        "employers.Employer", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    period = models.PositiveIntegerField(_("结算期"))
+    reason = models.CharField(_("原因"), max_length=200)
+    created_at = models.DateTimeField(_("标记时间"), auto_now_add=True)
+    run = models.ForeignKey(
+        SettlementRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="marks", db_index=False
+    )
+
+    class Meta:
+        verbose_name = _("待重算结算期")
+        verbose_name_plural = _("待重算结算期")
+        ordering = ["period", "employer_id"]
+        constraints = [
+            period_check("period", "settlement_mark_period_valid"),
+            models.UniqueConstraint(
+                fields=["employer", "period"], condition=Q(run__isnull=True), name="one_open_mark_per_period"
+            ),
+        ]
+        indexes = [models.Index(fields=["run", "period"], name="settlement_mark_pending")]
+
+
 class EmployerPeriod(models.Model):
     """What one employer owes and has paid for one period; the unit that arrivals are allocated to.
 
@@ -215,6 +247,12 @@ class EmployerPeriod(models.Model):
     paid_on = models.DateField(_("缴清日期"), null=True, blank=True)  # the day it became fully paid
     # Pension and medical accounts were credited from this period's lines up to this line id.
     credited_through_line = models.BigIntegerField(default=0)
+    settled_at = models.DateTimeField(_("最近核定时间"), null=True, blank=True)  # by the last run
+    # The late-surcharge ledger of the period (money.md): assessed on each late payment, paid by arrivals after
+    # the contributions, waived by the office. Owed = assessed − paid − waived.
+    surcharge_assessed = models.DecimalField(_("已核定滞纳金"), default=0, db_default=0, **MONEY)
+    surcharge_paid = models.DecimalField(_("已缴滞纳金"), default=0, db_default=0, **MONEY)
+    surcharge_waived = models.DecimalField(_("已减免滞纳金"), default=0, db_default=0, **MONEY)
 
     class Meta:
         verbose_name = _("单位结算期")
@@ -256,6 +294,18 @@ class Arrival(models.Model):
     amount = models.DecimalField(_("到账金额"), **MONEY)
     period = models.PositiveIntegerField(_("指定结算期"), null=True, blank=True)
     reference = models.CharField(_("银行流水号"), max_length=60, blank=True)
+
+    class Purpose(models.TextChoices):
+        CONTRIBUTIONS = "contributions", _("缴费（先缴费款，再缴滞纳金）")
+        SURCHARGE = "surcharge", _("仅缴滞纳金")
+
+    purpose = models.CharField(
+        _("用途"),
+        max_length=16,
+        choices=Purpose.choices,
+        default=Purpose.CONTRIBUTIONS,
+        db_default="contributions",
+    )
     allocated = models.DecimalField(_("已分配"), default=0, **MONEY)
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices, default=Source.MANUAL)
     recorded_by = models.ForeignKey(
@@ -284,7 +334,20 @@ class Arrival(models.Model):
 
 
 class Allocation(models.Model):
-    """Part of an arrival applied to one employer period. The surcharge is what was late on this part."""
+    """Part of an arrival applied to one employer period: to its contributions (``surcharge`` is then the late
+    surcharge assessed on this part, money.md) or to its assessed surcharge (kind ``surcharge``)."""
+
+    class Kind(models.TextChoices):
+        CONTRIBUTIONS = "contributions", _("费款")
+        SURCHARGE = "surcharge", _("滞纳金")
+
+    kind = models.CharField(
+        _("分配项目"),
+        max_length=16,
+        choices=Kind.choices,
+        default=Kind.CONTRIBUTIONS,
+        db_default="contributions",
+    )
 
     arrival = models.ForeignKey(Arrival, on_delete=models.PROTECT, related_name="allocations")
     employer = models.ForeignKey(
@@ -301,6 +364,64 @@ class Allocation(models.Model):
         verbose_name_plural = _("到账分配")
         indexes = [models.Index(fields=["employer", "period"], name="allocation_employer_period")]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive")]
+
+
+class SurchargeWaiver(models.Model):
+    """An office administrator's waiver (减免) of assessed late surcharge of one employer period, with its reason.
+    Append-only: the audit of who waived what, when and why."""
+
+    employer = models.ForeignKey("employers.Employer", on_delete=models.PROTECT, related_name="+")
+    period = models.PositiveIntegerField(_("结算期"))
+    amount = models.DecimalField(_("减免金额"), **MONEY)
+    waived_on = models.DateField(_("减免日期"))
+    reason = models.CharField(_("减免原因"), max_length=200)
+    waived_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("滞纳金减免")
+        verbose_name_plural = _("滞纳金减免")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="waiver_amount_positive"),
+            period_check("period", "waiver_period_valid"),
+        ]
+
+
+class Refund(models.Model):
+    """Overpaid money paid back to the employer (退费, H18). A ledger row of its own: arrivals are never edited.
+    The employer's credit is what its arrivals left unallocated less its refunds (``selectors.employer_credit``),
+    and allocation never spends money that was refunded (``services._allocate`` holds it back)."""
+
+    employer = models.ForeignKey(
+        "employers.Employer", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    amount = models.DecimalField(_("退费金额"), **MONEY)
+    refunded_on = models.DateField(_("退费日期"))
+    period_from = models.PositiveIntegerField(_("溢缴所属期起"))
+    period_to = models.PositiveIntegerField(_("溢缴所属期止"))
+    reason = models.CharField(_("退费原因"), max_length=200)
+    bank_name = models.CharField(_("开户银行"), max_length=60, blank=True)
+    bank_account = models.CharField(_("退入银行账号"), max_length=30)
+    declaration_number = models.CharField(_("申报流水号"), max_length=20, blank=True)
+    recorded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("退费")
+        verbose_name_plural = _("退费")
+        ordering = ["-refunded_on", "-id"]
+        indexes = [models.Index(fields=["employer", "refunded_on"], name="refund_employer_date")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            period_check("period_from", "refund_period_from_valid"),
+            period_check("period_to", "refund_period_to_valid"),
+            models.CheckConstraint(
+                condition=Q(period_to__gte=models.F("period_from")), name="refund_periods_ordered"
+            ),
+        ]
 
 
 class ArrivalImport(models.Model):

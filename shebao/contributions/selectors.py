@@ -9,10 +9,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max, QuerySet, Sum
+from django.db.models import F, Max, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from shebao.core.choices import Insurance
-from shebao.core.money import ZERO, from_sum
+from shebao.core.money import ZERO, format_money, from_sum
+from shebao.core.period import Period
 from shebao.parameters.models import PolicySetting
 from shebao.parameters.selectors import policy_decimal, rounding_rule
 
@@ -23,7 +25,10 @@ from .models import (
     ContributionLine,
     EmployerPeriod,
     Payable,
+    Refund,
+    SettlementMark,
     SettlementRun,
+    SurchargeWaiver,
 )
 
 # ===============================================================================================================
@@ -59,10 +64,18 @@ class PayableSummary:
     employer_amount: Decimal
     individual_amount: Decimal
     status: EmployerPeriod | None  # due, paid, due_date, paid_on; None if the period was never settled
+    pending_recalc: bool = False  # an approved record change waits to be carried into this period
 
     @property
     def total(self) -> Decimal:
         return self.employer_amount + self.individual_amount
+
+    @property
+    def outstanding(self) -> Decimal:
+        """What is still owed for the period (after a 补差 on a paid period: only the difference)."""
+        if self.status is None:
+            return ZERO
+        return max(self.status.amount_due - self.status.amount_paid, ZERO)
 
 
 def payables_for(*, employer, period: int) -> PayableSummary:
@@ -80,7 +93,31 @@ def payables_for(*, employer, period: int) -> PayableSummary:
         employer_amount=sum((r.employer_amount for r in rows), ZERO),
         individual_amount=sum((r.individual_amount for r in rows), ZERO),
         status=EmployerPeriod.objects.filter(employer=employer, period=period).first(),
+        pending_recalc=SettlementMark.objects.filter(
+            employer=employer, period=period, run__isnull=True
+        ).exists(),
     )
+
+
+@dataclass(frozen=True)
+class MarkedPeriod:
+    period: int
+    employers: list  # [(employer number, name, reason, marked at)]
+
+
+def settlement_marks_pending(*, limit: int = 200) -> list[MarkedPeriod]:
+    """The office settlement page: employer × periods whose settled money waits for a record change to be
+    carried in (the next run re-settles them), by period, the first `limit` employers of each."""
+    by_period: dict[int, list] = {}
+    for mark in (
+        SettlementMark.objects.filter(run__isnull=True)
+        .select_related("employer")
+        .order_by("period", "employer__number")
+    ):
+        rows = by_period.setdefault(mark.period, [])
+        if len(rows) < limit:
+            rows.append((mark.employer.number, mark.employer.name, mark.reason, mark.created_at))
+    return [MarkedPeriod(period, rows) for period, rows in sorted(by_period.items())]
 
 
 def payable_lines(
@@ -127,6 +164,16 @@ class PersonMonth:
     individual_amount: Decimal
     paid: bool  # the employer period is fully paid
     paid_on: dt.date | None
+    # After a 补差 on a paid period: the difference still owed for this person-month (the rest was paid).
+    outstanding: Decimal = ZERO
+
+    @property
+    def state(self) -> str:
+        if self.paid:
+            return _("已到账")
+        if self.outstanding:
+            return _("已到账，补差 %(amount)s 未缴") % {"amount": format_money(self.outstanding)}
+        return _("未到账")
 
 
 def person_contributions(*, person, start: int, end: int, employer=None) -> list[PersonMonth]:
@@ -144,9 +191,32 @@ def person_contributions(*, person, start: int, end: int, employer=None) -> list
             employer_id__in={k[1] for k in grouped}, period__gte=start, period__lte=end
         )
     }
+    # Employer periods paid before a 补差: what the adjustments added is what is still owed.
+    adjusted = {
+        (row["employer_id"], row["period"]): row["total"]
+        for row in ContributionLine.objects.filter(
+            kind="adjustment",
+            employer_id__in={k[1] for k in grouped},
+            period__gte=start,
+            period__lte=end,
+        )
+        .values("employer_id", "period")
+        .annotate(total=Sum(F("employer_amount") + F("individual_amount")))
+    }
+
+    def outstanding(ep, lines) -> Decimal | None:
+        """None unless the period was paid before a 补差 (then: this person-month's difference still owed)."""
+        if ep is None or ep.paid_on or not ep.amount_paid:
+            return None
+        adjustments = from_sum(adjusted.get((ep.employer_id, ep.period)))
+        if adjustments <= 0 or ep.amount_paid < ep.amount_due - adjustments:
+            return None  # not a paid period with a difference, but a part payment
+        return max(sum((ln.total for ln in lines if ln.kind == "adjustment"), ZERO), ZERO)
+
     result = []
     for (period, employer_id, insurance), lines in grouped.items():
         ep = status.get((employer_id, period))
+        owed = outstanding(ep, lines)
         result.append(
             PersonMonth(
                 period=period,
@@ -155,8 +225,9 @@ def person_contributions(*, person, start: int, end: int, employer=None) -> list
                 base=lines[-1].base if lines[-1].base else lines[0].base,
                 employer_amount=sum((ln.employer_amount for ln in lines), ZERO),
                 individual_amount=sum((ln.individual_amount for ln in lines), ZERO),
-                paid=bool(ep and ep.paid_on),
+                paid=bool(ep and ep.paid_on) or owed == ZERO,
                 paid_on=ep.paid_on if ep else None,
+                outstanding=owed or ZERO,
             )
         )
     return result
@@ -185,10 +256,43 @@ def arrivals_for_periods(*, employer, start: int, end: int) -> QuerySet[Allocati
     )
 
 
-def employer_credit(*, employer) -> Decimal:
-    """Money received but not yet allocated (overpayment kept as credit)."""
+@dataclass(frozen=True)
+class Credit:
+    unallocated: Decimal  # what the employer's arrivals left unallocated
+    refunded: Decimal  # paid back (退费)
+    credit: Decimal  # the overpayment still held: unallocated − refunded
+
+
+def employer_credit_summary(*, employer) -> Credit:
     agg = Arrival.objects.filter(employer=employer).aggregate(a=Sum("amount"), b=Sum("allocated"))
-    return from_sum(agg["a"]) - from_sum(agg["b"])
+    unallocated = from_sum(agg["a"]) - from_sum(agg["b"])
+    refunded = from_sum(Refund.objects.filter(employer=employer).aggregate(s=Sum("amount"))["s"])
+    return Credit(unallocated, refunded, unallocated - refunded)
+
+
+def employer_credit(*, employer) -> Decimal:
+    """The overpayment kept as credit (溢缴): money received and not allocated, less what was refunded."""
+    return employer_credit_summary(employer=employer).credit
+
+
+def overpaid_in_periods(*, employer, start: int, end: int) -> Decimal:
+    """The overpayment of the periods [start, end] (H18): what arrivals received in those months, or naming one
+    of those periods, left unallocated, less the refunds already made for periods overlapping them."""
+    first, last = Period(start).first_day(), Period(end).last_day()
+    agg = (
+        Arrival.objects.filter(employer=employer)
+        .filter(Q(received_on__gte=first, received_on__lte=last) | Q(period__gte=start, period__lte=end))
+        .aggregate(a=Sum("amount"), b=Sum("allocated"))
+    )
+    refunded = Refund.objects.filter(employer=employer, period_from__lte=end, period_to__gte=start).aggregate(
+        s=Sum("amount")
+    )["s"]
+    return from_sum(agg["a"]) - from_sum(agg["b"]) - from_sum(refunded)
+
+
+def refunds_for(*, employer) -> QuerySet[Refund]:
+    """The employer's refunds, newest first (Q10)."""
+    return Refund.objects.filter(employer=employer).order_by("-refunded_on", "-id")
 
 
 # --- Q11 arrears and late surcharge ---------------------------------------------------------------------------
@@ -198,16 +302,24 @@ def employer_credit(*, employer) -> Decimal:
 class ArrearsRow:
     period: int
     amount_due: Decimal
-    paid: Decimal  # allocated up to as_of
+    paid: Decimal  # contributions allocated up to as_of
     owed: Decimal
     due_date: dt.date
     days_overdue: int  # for the amount still owed, as of the date
-    surcharge_paid_late: Decimal  # on parts paid after the due date (up to as_of)
-    surcharge_outstanding: Decimal  # on what is still owed, from the day after due to as_of
+    surcharge_paid_late: Decimal  # assessed on parts paid after the due date (up to as_of)
+    surcharge_outstanding: Decimal  # accruing on what is still owed, from the day after due to as_of
+    surcharge_paid: Decimal = ZERO  # assessed surcharge paid (up to as_of)
+    surcharge_waived: Decimal = ZERO  # assessed surcharge waived by the office (up to as_of)
+
+    @property
+    def surcharge_assessed_owed(self) -> Decimal:
+        """Assessed and neither paid nor waived."""
+        return max(self.surcharge_paid_late - self.surcharge_paid - self.surcharge_waived, ZERO)
 
     @property
     def surcharge(self) -> Decimal:
-        return self.surcharge_paid_late + self.surcharge_outstanding
+        """Surcharge owed as of the date: assessed and unpaid, plus what accrues on the contributions owed."""
+        return self.surcharge_assessed_owed + self.surcharge_outstanding
 
 
 @dataclass
@@ -223,29 +335,44 @@ class Arrears:
     def surcharge(self) -> Decimal:
         return sum((r.surcharge for r in self.rows), ZERO)
 
+    @property
+    def surcharge_paid(self) -> Decimal:
+        return sum((r.surcharge_paid for r in self.rows), ZERO)
+
+    @property
+    def surcharge_waived(self) -> Decimal:
+        return sum((r.surcharge_waived for r in self.rows), ZERO)
+
 
 def arrears_for(*, employer, as_of: dt.date, include_paid_late: bool = False) -> Arrears:
-    """Q11: periods due before `as_of` that were not fully paid by `as_of`, with the amount owed and the late
-    surcharge (0.05 %/day by default) on it counted from the day after the due date to `as_of`, plus the surcharge
-    on parts paid late. include_paid_late=True also lists periods paid in full but late (surcharge only).
-    Only arrivals received on or before `as_of` count, so any past date can be asked."""
+    """Q11: periods due before `as_of` with contributions or assessed late surcharge still owed on `as_of`: the
+    contributions owed and the surcharge accruing on them (0.05 %/day by default) from the day after the due date
+    to `as_of`, the surcharge assessed on parts paid late, what of it was paid or waived (money.md's surcharge
+    ledger). include_paid_late=True also lists periods settled in full, surcharge included (paid late).
+    Only arrivals and waivers on or before `as_of` count, so any past date can be asked."""
     eps = list(
         EmployerPeriod.objects.filter(employer=employer, due_date__lt=as_of, amount_due__gt=0).order_by(
             "period"
         )
     )
+    periods = [e.period for e in eps]
     paid: dict[int, list[Allocation]] = {}
-    for a in Allocation.objects.filter(
-        employer=employer, applied_on__lte=as_of, period__in=[e.period for e in eps]
-    ):
+    for a in Allocation.objects.filter(employer=employer, applied_on__lte=as_of, period__in=periods):
         paid.setdefault(a.period, []).append(a)
+    waived: dict[int, Decimal] = {}
+    for w in SurchargeWaiver.objects.filter(employer=employer, waived_on__lte=as_of, period__in=periods):
+        waived[w.period] = waived.get(w.period, ZERO) + w.amount
     rows = []
     for ep in eps:
         allocations = paid.get(ep.period, [])
-        paid_amount = sum((a.amount for a in allocations), ZERO)
+        contributions = [a for a in allocations if a.kind == Allocation.Kind.CONTRIBUTIONS]
+        paid_amount = sum((a.amount for a in contributions), ZERO)
         owed = ep.amount_due - paid_amount
-        late = sum((a.surcharge for a in allocations), ZERO)
-        if owed <= 0 and not (include_paid_late and late > 0):
+        late = sum((a.surcharge for a in contributions), ZERO)
+        surcharge_paid = sum((a.amount for a in allocations if a.kind == Allocation.Kind.SURCHARGE), ZERO)
+        surcharge_waived = waived.get(ep.period, ZERO)
+        assessed_owed = late - surcharge_paid - surcharge_waived
+        if owed <= 0 and assessed_owed <= 0 and not (include_paid_late and late > 0):
             continue
         days = rules.days_late(ep.due_date, as_of) if owed > 0 else 0
         outstanding = ZERO
@@ -258,7 +385,16 @@ def arrears_for(*, employer, as_of: dt.date, include_paid_late: bool = False) ->
             )
         rows.append(
             ArrearsRow(
-                ep.period, ep.amount_due, paid_amount, max(owed, ZERO), ep.due_date, days, late, outstanding
+                ep.period,
+                ep.amount_due,
+                paid_amount,
+                max(owed, ZERO),
+                ep.due_date,
+                days,
+                late,
+                outstanding,
+                surcharge_paid,
+                surcharge_waived,
             )
         )
     return Arrears(as_of=as_of, rows=rows)
@@ -284,6 +420,9 @@ class StatementMonth:
     owed: Decimal
     headcount: int  # persons with a pension (else any) regular line
     paid_on: dt.date | None
+    surcharge_assessed: Decimal = ZERO
+    surcharge_paid: Decimal = ZERO
+    surcharge_waived: Decimal = ZERO
 
 
 def annual_statement(*, employer, year: int) -> list[StatementMonth]:
@@ -308,7 +447,15 @@ def annual_statement(*, employer, year: int) -> list[StatementMonth]:
             continue
         result.append(
             StatementMonth(
-                p, ep.amount_due, ep.amount_paid, ep.amount_due - ep.amount_paid, heads.get(p, 0), ep.paid_on
+                p,
+                ep.amount_due,
+                ep.amount_paid,
+                ep.amount_due - ep.amount_paid,
+                heads.get(p, 0),
+                ep.paid_on,
+                ep.surcharge_assessed,
+                ep.surcharge_paid,
+                ep.surcharge_waived,
             )
         )
     return result

@@ -19,18 +19,25 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max, Sum
+from django.db.models import F, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shebao.core.choices import Insurance
 from shebao.core.csvfiles import ImportRejected, ImportResult
 from shebao.core.errors import DomainError
+from shebao.core.money import ZERO, format_money
 from shebao.core.period import Period
 from shebao.core.sql import SESSION_TUNING, cents, from_cents, micro, money_sum, round_div
 from shebao.individual_accounts.models import InterestClosing, MedicalEntry, PensionEntry
 from shebao.parameters.models import PolicySetting
-from shebao.parameters.selectors import policy_decimal, policy_int, rate_table, rounding_rule
+from shebao.parameters.selectors import (
+    policy_decimal,
+    policy_int,
+    rate_table,
+    rounding_rule,
+    settlement_parameters_missing,
+)
 
 from . import rules
 from .models import (
@@ -40,9 +47,13 @@ from .models import (
     ContributionLine,
     EmployerPeriod,
     Payable,
+    Refund,
+    SettlementMark,
     SettlementRate,
     SettlementRun,
+    SurchargeWaiver,
 )
+from .selectors import employer_credit
 
 log = logging.getLogger(__name__)
 
@@ -99,21 +110,35 @@ def _locked_sql(period: int) -> str:
     return f"SELECT employer_id FROM {EMPLOYER_PERIOD} WHERE period = {int(period)} AND amount_paid <> 0"
 
 
-def settlement_start(*, period: int, user=None, source: str = "office") -> SettlementRun:
-    """Queue a settlement run of `period`. Refused while another run of the same period is queued or running —
-    unless that run is dead (its worker gone, see ``settlement_runs_reap``): then it is failed and the new one
-    queued at once."""
+def settlement_start(
+    *, period: int, user=None, source: str = "office", employer_ids: list[int] | None = None
+) -> SettlementRun:
+    """Queue a settlement run of `period`, for the whole city or only `employer_ids` (the same SQL, restricted).
+
+    Refused while another run of the same period is queued or running — unless that run is dead (its worker
+    gone, see ``settlement_runs_reap``): then it is failed and the new one queued at once — and when a parameter
+    the period needs is missing (each one named: money.md never borrows another year's values)."""
     try:
         Period(int(period))
     except (TypeError, ValueError):
         raise DomainError(
             _("结算期「%(p)s」格式不正确，应为6位年月，如 202401") % {"p": period}, field="period"
         ) from None
+    missing = settlement_parameters_missing(int(period))
+    if missing:
+        raise DomainError(
+            _("%(period)s 不能结算，缺少以下参数，请先在经办系统「参数维护」中设置：%(missing)s")
+            % {"period": Period(int(period)).label(), "missing": "；".join(missing)},
+            field="period",
+        )
+    scope = None if employer_ids is None else sorted({int(e) for e in employer_ids})
     with transaction.atomic():
         settlement_runs_reap(period=period)
         try:
             with transaction.atomic():
-                return SettlementRun.objects.create(period=period, started_by=user, source=source)
+                return SettlementRun.objects.create(
+                    period=period, started_by=user, source=source, employers=scope
+                )
         except IntegrityError:
             raise DomainError(
                 _("%(period)s 的结算正在进行，请等待其完成后再试") % {"period": Period(period).label()},
@@ -272,8 +297,21 @@ def settlement_execute(*, run: SettlementRun) -> SettlementRun:
             log.exception("settlement run %s failed", run.pk)
         running.update(status=SettlementRun.Status.FAILED, finished_at=timezone.now(), message=message)
     else:
-        running.update(status=SettlementRun.Status.DONE, finished_at=timezone.now(), **result)
+        if running.update(status=SettlementRun.Status.DONE, finished_at=timezone.now(), **result):
+            marks = SettlementMark.objects.filter(period=run.period, run__isnull=True, created_at__lte=now)
+            if run.employers is not None:
+                marks = marks.filter(employer_id__in=run.employers)
+            marks.update(run=run)
     run.refresh_from_db()
+    if run.status == SettlementRun.Status.DONE and run.employers is None:
+        followed = settlement_marks_process()
+        if followed:
+            note = _("并重算了记录变更涉及的 %(n)d 个结算期：%(periods)s") % {
+                "n": len(followed),
+                "periods": "、".join(f"{r.period}（{r.get_status_display()}）" for r in followed),
+            }
+            SettlementRun.objects.filter(pk=run.pk).update(message=note)
+            run.message = note
     return run
 
 
@@ -306,8 +344,19 @@ def _rates_write(run: SettlementRun) -> None:
             cur.execute(f"ANALYZE {RATE_TABLE}")
 
 
+def _scope_sql(run: SettlementRun, column: str = "employer_id") -> str:
+    """The run's employers as a SQL condition on `column` (ids are integers from the run row, never user text)."""
+    if run.employers is None:
+        return "1 = 1"
+    if not run.employers:
+        return "1 = 0"
+    return f"{column} IN ({', '.join(str(int(e)) for e in run.employers)})"
+
+
 def _settle(run: SettlementRun) -> dict:
     period = int(run.period)
+    scope = _scope_sql(run)
+    c_scope = _scope_sql(run, "c.employer_id")
     rule = rounding_rule(period)
     due_months = policy_int(Key.DUE_MONTHS_AFTER, period=period)
     steps: list[dict] = []
@@ -325,8 +374,10 @@ def _settle(run: SettlementRun) -> dict:
         # 1. Open periods: their lines are replaced.
         #    (Tried: writing the totals from the same statement with INSERT … RETURNING on PostgreSQL. It made
         #    the statement 1.7× slower at 4 million lines, more than the second pass it saved.)
-        cur.execute(f"DELETE FROM {LINE} WHERE period = {period} AND employer_id NOT IN ({locked})")
-        fresh = _fresh_sql(run.pk, period, rule, f"c.employer_id NOT IN ({locked})")
+        cur.execute(
+            f"DELETE FROM {LINE} WHERE period = {period} AND {scope} AND employer_id NOT IN ({locked})"
+        )
+        fresh = _fresh_sql(run.pk, period, rule, f"{c_scope} AND c.employer_id NOT IN ({locked})")
         cur.execute(
             f"""INSERT INTO {LINE} ({LINE_COLUMNS})
             SELECT {period}, f.employer_id, f.person_id, f.insurance, 'regular', {from_cents("f.base_cents")},
@@ -337,16 +388,16 @@ def _settle(run: SettlementRun) -> dict:
         step("lines")
 
         # 2. Paid (locked) periods: differences become adjustment lines.
-        cur.execute(f"SELECT COUNT(*) FROM ({locked}) l")
+        cur.execute(f"SELECT COUNT(*) FROM ({locked}) l WHERE {scope}")
         adjustment_lines = 0
         if cur.fetchone()[0]:
-            fresh_locked = _fresh_sql(run.pk, period, rule, f"c.employer_id IN ({locked})")
+            fresh_locked = _fresh_sql(run.pk, period, rule, f"{c_scope} AND c.employer_id IN ({locked})")
             cur.execute(
                 f"""WITH f AS ({fresh_locked}),
                 o AS (
                     SELECT employer_id, person_id, insurance,
                            SUM({cents("employer_amount")}) AS e_c, SUM({cents("individual_amount")}) AS i_c
-                    FROM {LINE} WHERE period = {period} AND employer_id IN ({locked})
+                    FROM {LINE} WHERE period = {period} AND {scope} AND employer_id IN ({locked})
                     GROUP BY employer_id, person_id, insurance)
                 INSERT INTO {LINE} ({LINE_COLUMNS})
                 SELECT {period}, f.employer_id, f.person_id, f.insurance, 'adjustment',
@@ -370,36 +421,61 @@ def _settle(run: SettlementRun) -> dict:
         step("adjustments")
 
         # 3. Totals per employer × insurance (both parts), adjustments included.
-        cur.execute(f"DELETE FROM {PAYABLE} WHERE period = {period}")
+        cur.execute(f"DELETE FROM {PAYABLE} WHERE period = {period} AND {scope}")
         cur.execute(
             f"""INSERT INTO {PAYABLE}
                 (employer_id, period, insurance, employer_amount, individual_amount, headcount, base_total)
             SELECT employer_id, {period}, insurance, {money_sum("employer_amount")},
                    {money_sum("individual_amount")}, SUM(CASE WHEN kind = 'regular' THEN 1 ELSE 0 END),
                    {money_sum("CASE WHEN kind = 'regular' THEN base ELSE 0 END")}
-            FROM {LINE} WHERE period = {period}
+            FROM {LINE} WHERE period = {period} AND {scope}
             GROUP BY employer_id, insurance"""
+        )
+        # Employers with 补差 lines in the period: the base and headcount are those of each person's latest line
+        # (an adjustment line carries the base now in force, 0 where the coverage no longer counts), so the total
+        # base follows the adjustments (money.md). Few employers: correlated sub-queries, not a window over all.
+        cur.execute(
+            f"""UPDATE {PAYABLE} SET
+                base_total = COALESCE((
+                    SELECT SUM(l.base) FROM {LINE} l
+                    WHERE l.period = {period} AND l.employer_id = {PAYABLE}.employer_id
+                      AND l.insurance = {PAYABLE}.insurance
+                      AND l.id = (SELECT MAX(l2.id) FROM {LINE} l2 WHERE l2.period = {period}
+                                  AND l2.employer_id = l.employer_id AND l2.person_id = l.person_id
+                                  AND l2.insurance = l.insurance)), 0),
+                headcount = (
+                    SELECT COUNT(*) FROM {LINE} l
+                    WHERE l.period = {period} AND l.employer_id = {PAYABLE}.employer_id
+                      AND l.insurance = {PAYABLE}.insurance AND l.base > 0
+                      AND l.id = (SELECT MAX(l2.id) FROM {LINE} l2 WHERE l2.period = {period}
+                                  AND l2.employer_id = l.employer_id AND l2.person_id = l.person_id
+                                  AND l2.insurance = l.insurance))
+            WHERE period = {period} AND {scope} AND employer_id IN (
+                SELECT DISTINCT employer_id FROM {LINE} WHERE period = {period} AND kind = 'adjustment')"""
         )
         step("payables")
 
         # 4. What each employer owes for the period.
         due = connection.ops.adapt_datefield_value(rules.due_date(period, due_months))
+        settled_at = connection.ops.adapt_datetimefield_value(timezone.now())
         cur.execute(
             f"""INSERT INTO {EMPLOYER_PERIOD} (employer_id, period, employer_amount, individual_amount,
-                   amount_due, amount_paid, due_date, paid_on, credited_through_line)
+                   amount_due, amount_paid, due_date, paid_on, credited_through_line, settled_at)
             SELECT employer_id, {period}, {money_sum("employer_amount")}, {money_sum("individual_amount")},
-                   {money_sum("employer_amount + individual_amount")}, 0, %s, NULL, 0
-            FROM {PAYABLE} WHERE period = {period}
+                   {money_sum("employer_amount + individual_amount")}, 0, %s, NULL, 0, %s
+            FROM {PAYABLE} WHERE period = {period} AND {scope}
             GROUP BY employer_id
             ON CONFLICT (employer_id, period) DO UPDATE SET employer_amount = excluded.employer_amount,
                 individual_amount = excluded.individual_amount, amount_due = excluded.amount_due,
-                due_date = excluded.due_date""",
-            [due],
+                due_date = excluded.due_date, settled_at = excluded.settled_at""",
+            [due, settled_at],
         )
         cur.execute(
-            f"""UPDATE {EMPLOYER_PERIOD} SET employer_amount = 0, individual_amount = 0, amount_due = 0
-            WHERE period = {period}
-              AND employer_id NOT IN (SELECT employer_id FROM {PAYABLE} WHERE period = {period})"""
+            f"""UPDATE {EMPLOYER_PERIOD} SET employer_amount = 0, individual_amount = 0, amount_due = 0,
+                   settled_at = %s
+            WHERE period = {period} AND {scope}
+              AND employer_id NOT IN (SELECT employer_id FROM {PAYABLE} WHERE period = {period})""",
+            [settled_at],
         )
         step("employer_periods")
 
@@ -407,31 +483,34 @@ def _settle(run: SettlementRun) -> dict:
         cur.execute(
             f"""SELECT COUNT(*) FROM persons_coverage c
             WHERE c.start_period <= {period} AND (c.stop_period IS NULL OR c.stop_period > {period})
-              AND NOT EXISTS (SELECT 1 FROM persons_contributionbase b WHERE b.person_id = c.person_id
+              AND {c_scope} AND NOT EXISTS (SELECT 1 FROM persons_contributionbase b WHERE b.person_id = c.person_id
                               AND b.employer_id = c.employer_id AND b.start_period <= {period})"""
         )
         missing_base = cur.fetchone()[0]
         step("missing_base")
 
     # 6. Locked periods whose due changed: paid state and accounts; credits kept by employers are applied.
+    in_scope = {} if run.employers is None else {"employer_id__in": run.employers}
     changed = list(
-        EmployerPeriod.objects.filter(period=period)
+        EmployerPeriod.objects.filter(period=period, **in_scope)
         .exclude(amount_paid=0)
         .values_list("employer_id", flat=True)
     )
     if changed:
         _refresh_paid_state(employer_ids=changed, period=period)
     with_credit = list(
-        Arrival.objects.filter(allocated__lt=F("amount")).values_list("employer_id", flat=True).distinct()
+        Arrival.objects.filter(allocated__lt=F("amount"), **in_scope)
+        .values_list("employer_id", flat=True)
+        .distinct()
     )
     if with_credit:
         _allocate(employer_ids=with_credit)
     step("allocation")
 
-    totals = Payable.objects.filter(period=period).aggregate(
+    totals = Payable.objects.filter(period=period, **in_scope).aggregate(
         e=Sum("employer_amount"), i=Sum("individual_amount")
     )
-    employers = EmployerPeriod.objects.filter(period=period, amount_due__gt=0).count()
+    employers = EmployerPeriod.objects.filter(period=period, amount_due__gt=0, **in_scope).count()
     step("totals")
     return {
         "rounding_rule": rule,
@@ -445,13 +524,106 @@ def _settle(run: SettlementRun) -> dict:
     }
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# When the record changes (money.md): marks, and the runs that clear them.
+# ---------------------------------------------------------------------------------------------------------------
+
+# Record changes that move money: an enrolment or stop dated back, a base, an insurance added or dropped.
+MONEY_CHANGES = ("employment_opened", "employment_stopped", "coverage_opened", "coverage_closed", "base_set")
+
+
+def settled_periods_from(*, employer_id: int, period: int) -> list[int]:
+    """The periods from `period` on that have been settled for this employer (or for the whole city)."""
+    own = EmployerPeriod.objects.filter(employer_id=employer_id, period__gte=period).values_list(
+        "period", flat=True
+    )
+    city = SettlementRun.objects.filter(
+        status=SettlementRun.Status.DONE, employers__isnull=True, period__gte=period
+    ).values_list("period", flat=True)
+    return sorted(set(own) | set(city))
+
+
+@transaction.atomic
+def settlement_mark(*, employer_id: int, from_period: int, reason: str) -> tuple[list[int], list[int]]:
+    """Mark every settled period of the employer from `from_period` on. Returns (open periods, paid periods):
+    the open ones are to be re-settled at once (`settlement_marks_task`), the paid ones wait for the next run."""
+    periods = settled_periods_from(employer_id=employer_id, period=int(from_period))
+    if not periods:
+        return [], []
+    SettlementMark.objects.bulk_create(
+        [SettlementMark(employer_id=employer_id, period=p, reason=reason[:200]) for p in periods],
+        ignore_conflicts=True,  # an open mark of the same employer × period stays the one
+    )
+    paid = set(
+        EmployerPeriod.objects.filter(employer_id=employer_id, period__in=periods)
+        .exclude(amount_paid=0)
+        .values_list("period", flat=True)
+    )
+    return [p for p in periods if p not in paid], sorted(paid)
+
+
+def settlement_mark_record_changes(*, changes, reason: str) -> dict[int, list[int]]:
+    """Mark what approved record changes (`persons.RecordChange` rows) touched, per employer from the earliest
+    period a money-moving change names; the open periods are re-settled in the background once the caller's
+    transaction commits. Returns {employer id: open periods queued}."""
+    earliest: dict[int, int] = {}
+    for employer_id, period in changes.filter(kind__in=MONEY_CHANGES, period__isnull=False).values_list(
+        "employer_id", "period"
+    ):
+        earliest[employer_id] = min(period, earliest.get(employer_id, period))
+    queued: dict[int, list[int]] = {}
+    for employer_id, period in earliest.items():
+        open_periods, _paid = settlement_mark(employer_id=employer_id, from_period=period, reason=reason)
+        if open_periods:
+            queued[employer_id] = open_periods
+            transaction.on_commit(
+                lambda e=employer_id, ps=open_periods: _enqueue_marks(employer_id=e, periods=ps)
+            )
+    return queued
+
+
+def _enqueue_marks(*, employer_id: int, periods: list[int]) -> None:
+    from .tasks import settlement_marks_task  # the task module imports these services
+
+    settlement_marks_task.enqueue(employer_id, periods)
+
+
+def settlement_marks_process(
+    *, employer_ids: list[int] | None = None, periods: list[int] | None = None
+) -> list[SettlementRun]:
+    """Re-settle the marked employer × periods (all, or those of `employer_ids` / `periods`): one run per period
+    restricted to its marked employers, each in its own transaction like any run. A period that cannot run now
+    (another run of it is active, a parameter is missing) keeps its marks for the next run."""
+    pending = SettlementMark.objects.filter(run__isnull=True)
+    if employer_ids is not None:
+        pending = pending.filter(employer_id__in=employer_ids)
+    if periods is not None:
+        pending = pending.filter(period__in=periods)
+    by_period: dict[int, set[int]] = defaultdict(set)
+    for employer_id, period in pending.values_list("employer_id", "period"):
+        by_period[period].add(employer_id)
+    runs = []
+    for period in sorted(by_period):
+        try:
+            run = settlement_start(
+                period=period, source=SettlementRun.Source.CARRY_BACK, employer_ids=sorted(by_period[period])
+            )
+        except DomainError as exc:
+            log.info("marked period %s left for the next run: %s", period, exc.message)
+            continue
+        runs.append(settlement_execute(run=run))
+    return runs
+
+
 def _refresh_paid_state(*, employer_ids: list[int], period: int) -> None:
     """After a rerun changed what a paid period owes: fully paid again or not, and credit the accounts."""
     rows = list(
         EmployerPeriod.objects.select_for_update().filter(employer_id__in=employer_ids, period=period)
     )
     last_paid = dict(
-        Allocation.objects.filter(employer_id__in=employer_ids, period=period)
+        Allocation.objects.filter(
+            employer_id__in=employer_ids, period=period, kind=Allocation.Kind.CONTRIBUTIONS
+        )
         .values_list("employer_id")
         .annotate(last=Max("applied_on"))
     )
@@ -485,20 +657,39 @@ class _PolicyCache:
         return self._rules[period]
 
 
+def _surcharge_owed(ep: EmployerPeriod) -> Decimal:
+    return ep.surcharge_assessed - ep.surcharge_paid - ep.surcharge_waived
+
+
 def _allocate(*, employer_ids: list[int] | None = None) -> list[Allocation]:
-    """Apply every arrival's unallocated money (its named period first, then the oldest unpaid periods).
+    """Apply every arrival's unallocated money (money.md): contributions first (its named period, then the oldest
+    unpaid), assessing the late surcharge on each late part; then assessed surcharge, oldest first. An arrival
+    for surcharge only skips the contributions. What is left stays as the employer's credit.
 
     One pass for any number of employers: two reads, bulk writes, then one set-based account credit."""
     arrivals_qs = Arrival.objects.select_for_update().filter(allocated__lt=F("amount"))
-    periods_qs = EmployerPeriod.objects.select_for_update().filter(amount_paid__lt=F("amount_due"))
+    owing = Q(amount_paid__lt=F("amount_due")) | Q(
+        surcharge_assessed__gt=F("surcharge_paid") + F("surcharge_waived")
+    )
     if employer_ids is not None:
         arrivals_qs = arrivals_qs.filter(employer_id__in=employer_ids)
-        periods_qs = periods_qs.filter(employer_id__in=employer_ids)
     arrivals = list(arrivals_qs.order_by("employer_id", "received_on", "id"))
     if not arrivals:
         return []
+    periods_qs = EmployerPeriod.objects.select_for_update().filter(
+        owing, employer_id__in={a.employer_id for a in arrivals}
+    )
+    # Money refunded (退费) came out of the arrivals' unallocated remainders: hold that much back, oldest
+    # arrivals first, so a refunded amount is never also applied to a period.
+    refunds = (
+        Refund.objects.all() if employer_ids is None else Refund.objects.filter(employer_id__in=employer_ids)
+    )
+    held = {
+        row["employer_id"]: row["total"]
+        for row in refunds.values("employer_id").annotate(total=Sum("amount"))
+    }
     by_employer: dict[int, list[EmployerPeriod]] = defaultdict(list)
-    for ep in periods_qs.filter(employer_id__in={a.employer_id for a in arrivals}).order_by("period"):
+    for ep in periods_qs.order_by("period"):
         by_employer[ep.employer_id].append(ep)
     policies = _PolicyCache()
     allocations: list[Allocation] = []
@@ -506,16 +697,22 @@ def _allocate(*, employer_ids: list[int] | None = None) -> list[Allocation]:
     touched_periods: dict[int, EmployerPeriod] = {}
     paid_employers: set[int] = set()
     for arrival in arrivals:
-        eps = {
-            ep.period: ep for ep in by_employer.get(arrival.employer_id, []) if ep.amount_paid < ep.amount_due
-        }
-        if not eps:
+        eps = {ep.period: ep for ep in by_employer.get(arrival.employer_id, [])}
+        hold = min(arrival.credit, held.get(arrival.employer_id, ZERO))
+        held[arrival.employer_id] = held.get(arrival.employer_id, ZERO) - hold
+        if not eps or arrival.credit - hold <= 0:
             continue
-        parts = rules.allocate(
-            arrival.credit,
-            [rules.Owed(p, ep.amount_due - ep.amount_paid) for p, ep in eps.items()],
-            named_period=arrival.period,
-        )
+        parts = []
+        if arrival.purpose != Arrival.Purpose.SURCHARGE:
+            parts = rules.allocate(
+                arrival.credit - hold,
+                [
+                    rules.Owed(p, ep.amount_due - ep.amount_paid)
+                    for p, ep in eps.items()
+                    if ep.amount_paid < ep.amount_due
+                ],
+                named_period=arrival.period,
+            )
         for period, amount in parts:
             ep = eps[period]
             days = rules.days_late(ep.due_date, arrival.received_on)
@@ -532,26 +729,55 @@ def _allocate(*, employer_ids: list[int] | None = None) -> list[Allocation]:
                 )
             )
             ep.amount_paid += amount
+            ep.surcharge_assessed += surcharge
             if ep.amount_paid >= ep.amount_due:
                 ep.paid_on = arrival.received_on
                 paid_employers.add(ep.employer_id)
             touched_periods[ep.pk] = ep
             arrival.allocated += amount
-        if parts:
+        # then the assessed surcharge, oldest first (or the named period's first)
+        surcharge_parts = rules.allocate(
+            arrival.credit - hold,
+            [rules.Owed(p, _surcharge_owed(ep)) for p, ep in eps.items() if _surcharge_owed(ep) > 0],
+            named_period=arrival.period,
+        )
+        for period, amount in surcharge_parts:
+            ep = eps[period]
+            allocations.append(
+                Allocation(
+                    arrival=arrival,
+                    employer_id=arrival.employer_id,
+                    period=period,
+                    amount=amount,
+                    applied_on=arrival.received_on,
+                    kind=Allocation.Kind.SURCHARGE,
+                )
+            )
+            ep.surcharge_paid += amount
+            touched_periods[ep.pk] = ep
+            arrival.allocated += amount
+        if parts or surcharge_parts:
             touched_arrivals.append(arrival)
     Allocation.objects.bulk_create(allocations, batch_size=2000)
     ops = connection.ops
+
+    def money(value):
+        return ops.adapt_decimalfield_value(value, 14, 2)
+
     with connection.cursor() as cur:  # executemany: Django's bulk_update is far slower for thousands of rows
         cur.executemany(
             f"UPDATE {Arrival._meta.db_table} SET allocated = %s WHERE id = %s",
-            [(ops.adapt_decimalfield_value(a.allocated, 14, 2), a.pk) for a in touched_arrivals],
+            [(money(a.allocated), a.pk) for a in touched_arrivals],
         )
         cur.executemany(
-            f"UPDATE {EMPLOYER_PERIOD} SET amount_paid = %s, paid_on = %s WHERE id = %s",
+            f"""UPDATE {EMPLOYER_PERIOD} SET amount_paid = %s, paid_on = %s, surcharge_assessed = %s,
+                   surcharge_paid = %s WHERE id = %s""",
             [
                 (
-                    ops.adapt_decimalfield_value(ep.amount_paid, 14, 2),
+                    money(ep.amount_paid),
                     ops.adapt_datefield_value(ep.paid_on),
+                    money(ep.surcharge_assessed),
+                    money(ep.surcharge_paid),
                     ep.pk,
                 )
                 for ep in touched_periods.values()
@@ -560,6 +786,41 @@ def _allocate(*, employer_ids: list[int] | None = None) -> list[Allocation]:
     if paid_employers:
         accounts_credit_paid(employer_ids=None if employer_ids is None else sorted(paid_employers))
     return allocations
+
+
+@transaction.atomic
+def surcharge_waive(
+    *, employer, period: int, amount: Decimal, reason: str, user, waived_on: dt.date
+) -> SurchargeWaiver:
+    """An office administrator waives (减免) assessed late surcharge of one employer period, in part or whole,
+    with a reason (money.md); recorded append-only."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("请填写减免原因"), field="reason")
+    if amount is None or amount <= 0:
+        raise DomainError(_("减免金额必须大于0"), field="amount")
+    ep = EmployerPeriod.objects.select_for_update().filter(employer=employer, period=period).first()
+    if ep is None:
+        raise DomainError(
+            _("单位 %(number)s 没有 %(period)s 期的结算记录") % {"number": employer.number, "period": period},
+            field="period",
+        )
+    owed = _surcharge_owed(ep)
+    if amount > owed:
+        raise DomainError(
+            _("减免金额 %(amount)s 超过该期尚欠的滞纳金 %(owed)s")
+            % {"amount": format_money(amount), "owed": format_money(owed)},
+            field="amount",
+        )
+    EmployerPeriod.objects.filter(pk=ep.pk).update(surcharge_waived=F("surcharge_waived") + amount)
+    return SurchargeWaiver.objects.create(
+        employer=employer,
+        period=period,
+        amount=amount,
+        waived_on=waived_on,
+        reason=reason[:200],
+        waived_by=user,
+    )
 
 
 @transaction.atomic
@@ -575,6 +836,7 @@ def arrival_record(
     received_on: dt.date,
     amount: Decimal,
     period: int | None = None,
+    purpose: str = Arrival.Purpose.CONTRIBUTIONS,
     reference: str = "",
     user=None,
     source: str = Arrival.Source.MANUAL,
@@ -589,6 +851,7 @@ def arrival_record(
         received_on=received_on,
         amount=amount,
         period=period,
+        purpose=purpose,
         reference=reference,
         recorded_by=user,
         source=source,
@@ -635,6 +898,51 @@ def arrivals_import_execute(*, job: ArrivalImport) -> ArrivalImport:
         )
     job.refresh_from_db()
     return job
+
+
+@transaction.atomic
+def refund_record(
+    *,
+    employer,
+    amount: Decimal,
+    refunded_on: dt.date,
+    period_from: int,
+    period_to: int,
+    reason: str,
+    bank_account: str,
+    bank_name: str = "",
+    declaration_number: str = "",
+    user=None,
+) -> Refund:
+    """Pay overpaid money back (退费, H18's effect): a Refund row that reduces the employer's credit; arrivals are
+    not edited. Never more than the credit: the arrivals holding it are locked first (the rows an allocation
+    locks), so a refund and an allocation, or two refunds, cannot both spend the same money."""
+    if amount <= 0:
+        raise DomainError(_("退费金额必须大于0"), field="amount")
+    list(
+        Arrival.objects.select_for_update()
+        .filter(employer=employer, allocated__lt=F("amount"))
+        .values_list("id", flat=True)
+    )
+    credit = employer_credit(employer=employer)
+    if amount > credit:
+        raise DomainError(
+            _("退费金额 %(amount)s 元超过本单位可退的溢缴余额 %(credit)s 元")
+            % {"amount": format_money(amount), "credit": format_money(credit)},
+            field="amount",
+        )
+    return Refund.objects.create(
+        employer=employer,
+        amount=amount,
+        refunded_on=refunded_on,
+        period_from=period_from,
+        period_to=period_to,
+        reason=reason[:200],
+        bank_name=bank_name[:60],
+        bank_account=bank_account,
+        declaration_number=declaration_number,
+        recorded_by=user,
+    )
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@
 from django_tasks import task
 
 from .models import ArrivalImport, SettlementRun
-from .services import arrivals_import_execute, settlement_execute
+from .services import arrivals_import_execute, settlement_execute, settlement_marks_process
 
 
 @task()
@@ -11,6 +11,13 @@ def settlement_run_task(run_id: int) -> dict:
     """Execute a queued SettlementRun (created by services.settlement_start) and return its result."""
     run = settlement_execute(run=SettlementRun.objects.get(pk=run_id))
     return {"run": run.pk, "status": run.status, "lines": run.lines_written, "message": run.message}
+
+
+@task()
+def settlement_marks_task(employer_id: int, periods: list[int]) -> dict:
+    """Re-settle an employer's marked open periods at once after an approved record change (money.md)."""
+    runs = settlement_marks_process(employer_ids=[employer_id], periods=periods)
+    return {"runs": [r.pk for r in runs], "status": [r.status for r in runs]}
 
 
 @task()

@@ -1,4 +1,11 @@
-"""Serving with a production WSGI server (waitress), static files through WhiteNoise, and a task worker."""
+"""Serving with a production WSGI server, static files through WhiteNoise, and a task worker.
+
+One process: waitress (threads). Several processes (`shebao serve --workers N`): gunicorn's pre-fork arbiter with
+N threaded (gthread) workers — chosen on figures against granian, whose backpressure queue left some requests
+waiting 49 s while others were served (benchmarks/README.md "Servers") — or granian when asked.
+Graceful restart: SIGHUP to the serving process (gunicorn and granian start new workers on the new code and let
+the old ones finish their requests); SIGTERM stops gracefully (requests in flight are finished).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,10 @@ import sys
 import threading
 
 PR_SET_PDEATHSIG = 1
+SERVERS = ("waitress", "gunicorn", "granian")
+# What `--workers N` uses when N > 1 and no --server is named (measured, see benchmarks/README.md).
+MULTIPROCESS_SERVER = "gunicorn"
+GRACEFUL_TIMEOUT = 30  # seconds a stopping worker gets to finish its requests
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
@@ -38,20 +49,105 @@ def _stop_on_sigterm() -> None:
         signal.signal(signal.SIGTERM, stop)
 
 
-def serve(*, host: str, port: int, threads: int = 8, stdout=None, with_worker: bool = True) -> None:
+def server_choose(*, workers: int, server: str | None) -> str:
+    """The server for this many processes: waitress for one (unless another is named), the measured
+    multi-process server for more. waitress runs one process only."""
+    if server is None:
+        return "waitress" if workers <= 1 else MULTIPROCESS_SERVER
+    if server not in SERVERS:
+        raise ValueError(f"unknown server {server!r}; one of {', '.join(SERVERS)}")
+    if server == "waitress" and workers > 1:
+        raise ValueError("waitress runs one process; use --server gunicorn or granian for --workers > 1")
+    return server
+
+
+def _serve_waitress(*, host: str, port: int, threads: int) -> None:
     import waitress
 
     from shebao.wsgi import application
 
-    worker = worker_start() if with_worker else None
     _stop_on_sigterm()
+    waitress.serve(application, host=host, port=port, threads=threads, ident="shebao")
+
+
+def _serve_gunicorn(*, host: str, port: int, threads: int, workers: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class ShebaoGunicorn(BaseApplication):
+        def load_config(self):
+            settings = {
+                "bind": [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"],
+                "workers": workers,
+                "worker_class": "gthread",
+                "threads": threads,
+                "graceful_timeout": GRACEFUL_TIMEOUT,
+                "timeout": 120,
+                "keepalive": 5,
+                "proc_name": "shebao",
+                # Each worker imports the application itself, so a SIGHUP's new workers run the new code.
+                "preload_app": False,
+                "accesslog": None,
+                "errorlog": "-",
+                "loglevel": "warning",
+            }
+            for key, value in settings.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            from shebao.wsgi import application
+
+            return application
+
+    ShebaoGunicorn().run()
+
+
+def _serve_granian(*, host: str, port: int, threads: int, workers: int) -> None:
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    Granian(
+        target="shebao.wsgi:application",
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        blocking_threads=threads,
+        backpressure=threads,
+        workers_kill_timeout=GRACEFUL_TIMEOUT,
+        respawn_failed_workers=True,
+        log_level="warning",
+    ).serve()
+
+
+def serve(
+    *,
+    host: str,
+    port: int,
+    threads: int = 8,
+    workers: int = 1,
+    server: str | None = None,
+    stdout=None,
+    with_worker: bool = True,
+) -> None:
+    from django.db import connections
+
+    chosen = server_choose(workers=workers, server=server)
+    connections.close_all()  # the migrate check's connection must not be shared by forked processes
+    worker = worker_start() if with_worker else None
     if stdout is not None:
-        stdout.write(f"服务已启动: http://{host}:{port}/  (Ctrl+C 停止)\n")
+        stdout.write(
+            f"服务已启动: http://{host}:{port}/  ({chosen}, {workers} 个进程 × {threads} 线程; Ctrl+C 停止)\n"
+        )
         if worker is not None:
             stdout.write("后台任务处理进程已启动(结算等后台任务)。\n")
         stdout.flush()
     try:
-        waitress.serve(application, host=host, port=port, threads=threads, ident="shebao")
+        if chosen == "waitress":
+            _serve_waitress(host=host, port=port, threads=threads)
+        elif chosen == "gunicorn":
+            _serve_gunicorn(host=host, port=port, threads=threads, workers=workers)
+        else:
+            _serve_granian(host=host, port=port, threads=threads, workers=workers)
     finally:
         if worker is not None:
             worker.terminate()

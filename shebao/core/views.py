@@ -3,6 +3,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from shebao.core.replica import replica_status
+
 
 def healthz(request):
     try:
@@ -14,14 +16,15 @@ def healthz(request):
     except Exception as exc:
         database = {"ok": False, "vendor": connection.vendor, "error": exc.__class__.__name__}
         status = 503
-    return JsonResponse(
-        {
-            "status": "ok" if status == 200 else "error",
-            "database": database,
-            "time": timezone.now().isoformat(),
-        },
-        status=status,
-    )
+    body = {
+        "status": "ok" if status == 200 else "error",
+        "database": database,
+        "time": timezone.now().isoformat(),
+    }
+    replica = replica_status()
+    if replica is not None:
+        body["replica"] = replica  # its lag is reported; a lagging replica does not fail the primary's check
+    return JsonResponse(body, status=status)
 
 
 def bad_request_page(request, message: str | None = None, *, status: int = 400):

@@ -14,10 +14,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shebao.contributions.services import settlement_mark_record_changes
 from shebao.core.errors import DomainError, FieldErrors
+from shebao.persons.models import RecordChange
 
 from .items import definition_for
-from .items.base import EffectContext, Evaluation
+from .items.base import CompleteContext, EffectContext, Evaluation
 from .models import AutoApprovalRule, Declaration, DeclarationCounter, DeclarationVersion, State
 from .workflow import TransitionRefused, record_event, transition
 
@@ -91,6 +93,11 @@ def _check_owner(declaration: Declaration, employer) -> None:
         raise DomainError(_("申报不存在"))
 
 
+def _typed(value) -> str:
+    """What was typed, as a string a database stores (PostgreSQL refuses NUL in text and JSON)."""
+    return str(value or "").replace("\x00", "")
+
+
 def _draft_data(definition, raw: dict) -> dict:
     """A draft keeps what was typed (strings), trimmed, so it can be completed later."""
     data = {}
@@ -98,14 +105,14 @@ def _draft_data(definition, raw: dict) -> dict:
         value = raw.get(f.name)
         if f.kind == "table":
             data[f.name] = [
-                {c.name: str(row.get(c.name, ""))[:200] for c in f.columns}
+                {c.name: _typed(row.get(c.name, ""))[:200] for c in f.columns}
                 for row in (value or [])
                 if isinstance(row, dict)
             ]
         elif f.kind == "multi":
-            data[f.name] = [str(v)[:40] for v in (value or [])]
+            data[f.name] = [_typed(v)[:40] for v in (value or [])]
         else:
-            data[f.name] = str(value or "").strip()[:400]
+            data[f.name] = _typed(value).strip()[:400]
     return data
 
 
@@ -393,6 +400,11 @@ def _apply_and_route(row: Declaration, definition, *, actor, actor_label: str, t
         raise ApprovalRefused(
             _("申报 %(number)s 未予审核通过：%(reason)s") % {"number": row.number, "reason": exc.message}
         ) from exc
+    # Money follows the record: settled periods the change touched are marked; open ones re-settle at once.
+    settlement_mark_record_changes(
+        changes=RecordChange.objects.filter(declaration_number=row.number, employer=row.employer),
+        reason=_("申报 %(number)s（%(item)s）") % {"number": row.number, "item": row.item_code},
+    )
     if row.needs_counter:
         return transition(
             row,
@@ -460,15 +472,24 @@ def declaration_reject(
 
 
 @transaction.atomic
-def declaration_complete(*, declaration: Declaration, actor, comment: str = "") -> Declaration:
-    """The counter clerk has checked the paper: an approved declaration that needed it is completed."""
-    return transition(
+def declaration_complete(
+    *, declaration: Declaration, actor, comment: str = "", today: dt.date | None = None
+) -> Declaration:
+    """The counter clerk has checked the paper: an approved declaration that needed it is completed, and the
+    item's completion step (a card handed over) is recorded in the same transaction."""
+    row = transition(
         declaration,
         "complete",
         actor=actor,
         comment=comment,
         updates={"completed_at": timezone.now(), "result_unread": True},
     )
+    definition = definition_for(row.item_code)
+    if definition is not None and definition.complete is not None:
+        definition.complete(
+            CompleteContext(declaration=row, actor=actor, today=today or timezone.localdate())
+        )
+    return row
 
 
 def declarations_bulk_approve(*, declarations, actor, today: dt.date) -> list[tuple[Declaration, bool, str]]:

@@ -122,3 +122,48 @@ class MedicalEntry(models.Model):
                 fields=["person", "period"], condition=Q(kind="retiree_credit"), name="one_retiree_credit"
             ),
         ]
+
+
+class PensionTransfer(models.Model):
+    """A pension relation transferred out of the region (养老关系转出, H17) after the person stopped at the
+    employer: the account balance certified at the transfer date, with every figure of its computation
+    (money.md 'balance at retirement'), and the number of the 参保缴费凭证 issued with it. One per employment."""
+
+    person = models.ForeignKey("persons.Person", on_delete=models.PROTECT, related_name="+", db_index=False)
+    employer = models.ForeignKey(
+        "employers.Employer", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    employment = models.OneToOneField(
+        "persons.Employment", on_delete=models.PROTECT, related_name="pension_transfer"
+    )
+    transfer_date = models.DateField(_("转出日期"))
+    destination = models.CharField(_("转往地区"), max_length=60)
+    reason = models.CharField(_("转出原因"), max_length=200, blank=True)
+    closed_year = models.PositiveSmallIntegerField(_("上次结息年度"), null=True, blank=True)
+    closed_balance = models.DecimalField(_("结息年度末余额"), **MONEY)
+    carried = models.DecimalField(_("以前年度未结息记账"), **MONEY)
+    opening = models.DecimalField(_("本年期初"), **MONEY)
+    credits = models.DecimalField(_("本年记账"), **MONEY)
+    months_credited = models.PositiveSmallIntegerField(_("本年记账月数"))
+    months = models.PositiveSmallIntegerField(_("本年计息月数"))
+    rate_year = models.PositiveSmallIntegerField(_("记账利率年度"))
+    rate = models.DecimalField(_("记账利率"), **RATE)
+    interest = models.DecimalField(_("本年利息"), **MONEY)
+    balance = models.DecimalField(_("个人账户储存额"), **MONEY)
+    certificate_number = models.CharField(_("参保缴费凭证编号"), max_length=24, blank=True)
+    declaration_number = models.CharField(_("申报流水号"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("养老关系转出")
+        verbose_name_plural = _("养老关系转出")
+        indexes = [models.Index(fields=["employer", "transfer_date"], name="pension_transfer_employer")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(months__gte=0, months__lte=12), name="pension_transfer_months_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(balance=models.F("opening") + models.F("credits") + models.F("interest")),
+                name="pension_transfer_balance_adds_up",
+            ),
+        ]

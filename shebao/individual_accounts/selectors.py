@@ -10,7 +10,9 @@ from decimal import Decimal
 from django.db.models import QuerySet, Sum
 
 from shebao.core.money import ZERO, from_sum
+from shebao.parameters.selectors import latest_interest_rate, rounding_rule
 
+from . import rules
 from .models import InterestClosing, MedicalEntry, PensionEntry, PensionYear
 
 # --- Q07 pension account --------------------------------------------------------------------------------------
@@ -64,6 +66,56 @@ def pension_balance(*, person) -> Decimal:
     if last:
         qs = qs.filter(year__gt=last.year)
     return (last.closing if last else ZERO) + from_sum(qs.aggregate(s=Sum("amount"))["s"])
+
+
+@dataclass(frozen=True)
+class PensionBalanceAt:
+    """A pension account's balance at a date, with every figure of its computation (for a certificate)."""
+
+    day: dt.date
+    closed_year: int | None  # the person's last closed year before the day's year
+    closed_balance: Decimal  # its closing balance (0 without one)
+    carried: Decimal  # credits and balances brought in after it, booked in earlier years
+    opening: Decimal  # closed_balance + carried + this year's balances brought in
+    credits: tuple[tuple[int, Decimal], ...]  # this year's credits by month (1–12), up to the day
+    credits_total: Decimal
+    months: int  # k: the months of this year up to the day
+    rate_year: int
+    rate: Decimal  # the latest credited rate r
+    interest: Decimal  # this year's interest so far
+    balance: Decimal
+
+
+def pension_balance_at(*, person, day: dt.date) -> PensionBalanceAt:
+    """The balance at a date (money.md 'balance at retirement': H12's retirement, H17's transfer out): the closing
+    balance of the last closed year plus the credits since, plus this year's interest so far at the latest
+    credited rate r: opening × r × k/12 + Σ credit_m × r × (k + 1 − m)/12 over the months m ≤ k credited this
+    year, k = the day's month; rounded to 0.01 by the period's rounding rule. Only entries credited by the day
+    count."""
+    year, k = day.year, day.month
+    closed = PensionYear.objects.filter(person=person, year__lt=year).order_by("-year").first()
+    entries = PensionEntry.objects.filter(person=person, year__lte=year, credited_on__lte=day)
+    if closed is not None:
+        entries = entries.filter(year__gt=closed.year)
+    closed_balance = closed.closing if closed is not None else ZERO
+    carried, brought_in = ZERO, ZERO
+    monthly: dict[int, Decimal] = {}
+    for entry_year, month, kind, amount in entries.values_list("year", "month", "kind", "amount"):
+        if entry_year < year:
+            carried += amount
+        elif kind == PensionEntry.Kind.OPENING:
+            brought_in += amount
+        else:
+            monthly[month] = monthly.get(month, ZERO) + amount
+    opening = closed_balance + carried + brought_in
+    credits = tuple(sorted(monthly.items()))
+    credits_total = sum(monthly.values(), ZERO)
+    rate_year, rate = latest_interest_rate(up_to_year=year)
+    interest = rules.interest_to_month(opening, list(credits), rate, k, rounding_rule(year * 100 + k))
+    return PensionBalanceAt(
+        day, closed.year if closed else None, closed_balance, carried, opening, credits, credits_total, k,
+        rate_year, rate, interest, opening + credits_total + interest,
+    )  # fmt: skip
 
 
 def interest_closings() -> QuerySet[InterestClosing]:

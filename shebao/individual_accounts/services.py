@@ -24,9 +24,10 @@ from shebao.core.sql import SESSION_TUNING, cents, from_cents, round_div
 from shebao.core.sql import micro as to_micro
 from shebao.parameters.models import PolicySetting
 from shebao.parameters.selectors import interest_rate_for, policy_decimal, rounding_rule
+from shebao.persons.models import Employment
 
-from .models import InterestClosing, MedicalEntry, PensionEntry, PensionYear
-from .selectors import medical_balance
+from .models import InterestClosing, MedicalEntry, PensionEntry, PensionTransfer, PensionYear
+from .selectors import medical_balance, pension_balance_at
 
 Key = PolicySetting.Key
 
@@ -45,6 +46,56 @@ def pension_opening_record(*, person, year: int, amount: Decimal, credited_on: d
         amount=amount,
         credited_on=credited_on,
     )
+
+
+@transaction.atomic
+def pension_transfer_record(
+    *,
+    employment: Employment,
+    transfer_date: dt.date,
+    destination: str,
+    reason: str = "",
+    declaration_number: str = "",
+) -> PensionTransfer:
+    """Transfer a stopped employment's pension relation out (H17's effect): the balance at the transfer date is
+    computed by ``selectors.pension_balance_at`` (money.md's balance at retirement, for H12 too) and certified on the
+    row with every figure. One transfer per employment (a unique key: a second at once is refused)."""
+    employment = (
+        Employment.objects.select_for_update().select_related("person", "employer").get(pk=employment.pk)
+    )
+    if employment.stop_period is None:
+        raise DomainError(_("该人员仍在参保，须先办理停保"), field="id_number")
+    if PensionTransfer.objects.filter(employment=employment).exists():
+        raise DomainError(_("该人员本次参保的养老关系已办理转出"), field="id_number")
+    balance = pension_balance_at(person=employment.person, day=transfer_date)
+    return PensionTransfer.objects.create(
+        person=employment.person,
+        employer=employment.employer,
+        employment=employment,
+        transfer_date=transfer_date,
+        destination=destination[:60],
+        reason=reason[:200],
+        closed_year=balance.closed_year,
+        closed_balance=balance.closed_balance,
+        carried=balance.carried,
+        opening=balance.opening,
+        credits=balance.credits_total,
+        months_credited=len(balance.credits),
+        months=balance.months,
+        rate_year=balance.rate_year,
+        rate=balance.rate,
+        interest=balance.interest,
+        balance=balance.balance,
+        declaration_number=declaration_number,
+    )
+
+
+@transaction.atomic
+def pension_transfer_certify(*, transfer: PensionTransfer, certificate_number: str) -> PensionTransfer:
+    """Note the 参保缴费凭证 issued for a transfer (certificates.services issues it from the transfer row)."""
+    PensionTransfer.objects.filter(pk=transfer.pk).update(certificate_number=certificate_number)
+    transfer.certificate_number = certificate_number
+    return transfer
 
 
 @transaction.atomic

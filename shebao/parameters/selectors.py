@@ -85,6 +85,14 @@ def interest_rate_for(*, year: int) -> Decimal:
     return row.rate
 
 
+def latest_interest_rate(*, up_to_year: int) -> tuple[int, Decimal]:
+    """The latest published credited interest rate of a year ≤ `up_to_year`: (its year, rate)."""
+    row = CreditedInterestRate.objects.filter(year__lte=up_to_year).order_by("-year").first()
+    if row is None:
+        raise ParameterMissing(f"{up_to_year} 年及以前的记账利率未设置")
+    return row.year, row.rate
+
+
 def policy_value(key: str, *, period: int) -> str:
     row = (
         PolicySetting.objects.filter(key=key, effective_from__lte=period).order_by("-effective_from").first()
@@ -123,6 +131,42 @@ def rounding_rule(period: int) -> str:
         return policy_value(PolicySetting.Key.ROUNDING_RULE, period=period)
     except ParameterMissing:
         return "half_up"
+
+
+def base_year_of(period: Period | int) -> int:
+    """The base year a period belongs to (the base year's first month is a parameter, January by default)."""
+    period = Period(int(period))
+    try:
+        first_month = policy_int(PolicySetting.Key.BASE_YEAR_FIRST_MONTH, period=int(period))
+    except ParameterMissing:
+        first_month = 1
+    return period.year if period.month >= first_month else period.year - 1
+
+
+def settlement_parameters_missing(period: int) -> list[str]:
+    """What a settlement of `period` needs and does not find, each named in Chinese with where to set it (money.md
+    'When the record changes': a period may only be settled when every parameter for its date exists; never
+    borrow another year's values). Empty when everything is there."""
+    missing: list[str] = []
+    label = Period(int(period)).label()
+    year = base_year_of(period)
+    try:
+        rate_table(int(period))
+    except ParameterMissing as exc:
+        missing.append(_("%(what)s（参数维护·缴费比例）") % {"what": exc.message})
+    if not AverageWage.objects.filter(year=year).exists():
+        missing.append(
+            _("%(year)d 年度社会平均工资未设置（参数维护·社会平均工资，%(period)s 属于 %(year)d 基数年度）")
+            % {"year": year, "period": label}
+        )
+    have = set(BaseLimit.objects.filter(base_year=year).values_list("insurance", flat=True))
+    for insurance in Insurance:
+        if insurance.value not in have:
+            missing.append(
+                _("%(year)d 年度%(insurance)s缴费基数上下限未设置（参数维护·缴费基数上下限）")
+                % {"year": year, "insurance": insurance.label}
+            )
+    return missing
 
 
 def rate_table(period: int) -> list[dict]:

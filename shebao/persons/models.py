@@ -248,3 +248,54 @@ class RecordChange(models.Model):
             models.Index(fields=["person", "created_at"], name="change_person_created"),
         ]
         constraints = [period_check("period", "change_period_valid", nullable=True)]
+
+
+class CardApplication(models.Model):
+    """A social security card application (社会保障卡申领, H16): recorded when the declaration is approved, in
+    process until the card is handed over at the counter. At most one application of a person is in process
+    (a partial unique index), so two approvals at once cannot both open one."""
+
+    class Kind(models.TextChoices):
+        NEW = "new", _("新办")
+        REPLACE = "replace", _("补办")
+        RENEW = "renew", _("换领")
+
+    class Status(models.TextChoices):
+        IN_PROCESS = "in_process", _("制卡中(待窗口领取)")
+        COLLECTED = "collected", _("已领卡")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="card_applications")
+    employer = models.ForeignKey(
+        "employers.Employer", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    kind = models.CharField(_("申领类型"), max_length=10, choices=Kind.choices)
+    photo_reference = models.CharField(_("相片采集编号"), max_length=40, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    status = models.CharField(_("办理状态"), max_length=16, choices=Status.choices, default=Status.IN_PROCESS)
+    applied_on = models.DateField(_("受理日期"))
+    collected_on = models.DateField(_("领卡日期"), null=True, blank=True)
+    declaration_number = models.CharField(_("申报流水号"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("社会保障卡申领")
+        verbose_name_plural = _("社会保障卡申领")
+        indexes = [models.Index(fields=["declaration_number"], name="card_application_declaration")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(status="in_process"),
+                name="one_card_application_in_process",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["new", "replace", "renew"]), name="card_application_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="in_process", collected_on__isnull=True)
+                | Q(status="collected", collected_on__isnull=False),
+                name="card_application_collected_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.kind} {self.status}"

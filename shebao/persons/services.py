@@ -21,7 +21,15 @@ from shebao.employers.models import Employer
 from shebao.parameters.rules import clamp_base
 from shebao.parameters.selectors import base_limits_for
 
-from .models import ContributionBase, Coverage, Employment, Person, RecordChange, person_copies
+from .models import (
+    CardApplication,
+    ContributionBase,
+    Coverage,
+    Employment,
+    Person,
+    RecordChange,
+    person_copies,
+)
 
 INSURANCES = tuple(Insurance.values)
 PERSON_FIELDS = ("id_number", "name", "gender", "birth_date", "ethnicity", "hukou_type", "phone", "address")
@@ -515,3 +523,55 @@ def employer_update(
         employer.save(update_fields=changed)
         RecordChange.objects.bulk_create(rows)
     return changed
+
+
+# --- social security cards (H16) ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def card_application_open(
+    *,
+    person: Person,
+    employer: Employer,
+    kind: str,
+    applied_on: dt.date,
+    photo_reference: str = "",
+    note: str = "",
+    declaration_number: str = "",
+) -> CardApplication:
+    """Record a card application (in process until collected). A second one while one is in process is refused;
+    two at once are stopped by the partial unique index (the caller's approval is refused, nothing written)."""
+    if kind not in CardApplication.Kind.values:
+        raise DomainError(_("申领类型不正确"), field="reason")
+    current = CardApplication.objects.filter(person=person, status=CardApplication.Status.IN_PROCESS).first()
+    if current is not None:
+        raise DomainError(
+            _("该人员已有社会保障卡申领在办理中（%(date)s 受理），不能重复申领")
+            % {"date": current.applied_on.isoformat()},
+            field="id_number",
+        )
+    return CardApplication.objects.create(
+        person=person,
+        employer=employer,
+        kind=kind,
+        photo_reference=photo_reference[:40],
+        note=note[:200],
+        applied_on=applied_on,
+        declaration_number=declaration_number,
+    )
+
+
+@transaction.atomic
+def card_application_collect(*, declaration_number: str, collected_on: dt.date) -> CardApplication:
+    """The card of the application made by this declaration is handed over at the counter."""
+    application = (
+        CardApplication.objects.select_for_update().filter(declaration_number=declaration_number).first()
+    )
+    if application is None:
+        raise DomainError(_("申报 %(number)s 没有社会保障卡申领记录") % {"number": declaration_number})
+    if application.status != CardApplication.Status.IN_PROCESS:
+        raise DomainError(_("该社会保障卡已于 %(date)s 领取") % {"date": application.collected_on})
+    application.status = CardApplication.Status.COLLECTED
+    application.collected_on = collected_on
+    application.save(update_fields=["status", "collected_on"])
+    return application

@@ -7,6 +7,7 @@ from shebao.accounts.models import UserKind
 from shebao.accounts.permissions import item_required, portal_user_required, visible_items
 from shebao.catalogue.items import GROUP_LABELS, ITEMS, ItemGroup, get_item
 from shebao.core.period import Period
+from shebao.core.replica import replica_reads_begin
 
 from .queries.profile import own_profile
 from .registry import ITEM_VIEWS, is_available
@@ -51,6 +52,8 @@ def item(request, code: str):
     if found is None:
         raise Http404
     view = ITEM_VIEWS.get(found.code)
+    if found.code.startswith("Q"):
+        replica_reads_begin(request)  # a query page or its export: a GET may read the read replica
     if view is None:
         # The grant is checked first: a user without it is refused the same way whether the item is built or not.
         return item_required(found.code)(_unavailable)(request)

@@ -50,8 +50,13 @@ def test_oldest_first_partial_payment_arrears_and_surcharge_as_of(personas):
     assert paid == {202401: A_DUE, 202402: D("1000.00"), 202403: D("0.00")}
 
     arrears = arrears_for(employer=a, as_of=dt.date(2024, 4, 20))  # 202402 due 2024-03-31: 20 days
-    assert [r.period for r in arrears.rows] == [202402]
-    row = arrears.rows[0]
+    # 202401 stays listed for the surcharge assessed on its late payment (money.md: shown until paid)
+    assert [r.period for r in arrears.rows] == [202401, 202402]
+    january = arrears.rows[0]
+    assert (january.owed, january.surcharge_assessed_owed, january.surcharge) == (
+        D("0.00"), D("134.78"), D("134.78"),
+    )  # fmt: skip
+    row = arrears.rows[1]
     assert row.owed == A_DUE - D("1000.00")
     assert row.days_overdue == 20
     assert row.surcharge_outstanding == D("124.78")  # 12,478.22 × 0.0005 × 20 = 124.7822
@@ -169,3 +174,49 @@ def test_rerun_of_paid_period_with_more_owed_reopens_it(personas):
     assert sum(
         PensionEntry.objects.filter(person=personas.person_1, period=202403).values_list("amount", flat=True)
     ) == D("400.00")
+
+
+@pytest.mark.django_db
+def test_surcharge_ledger_assessed_paid_after_contributions_named_and_waived(personas):
+    """money.md 'Late surcharge as a ledger': assessed on the late part, paid after the contributions (oldest
+    first), payable by an arrival for surcharge only, waived by the office with a reason; Q11 shows it until paid."""
+    from shebao.accounts.models import User
+    from shebao.contributions.models import Allocation, Arrival, SurchargeWaiver
+    from shebao.contributions.services import surcharge_waive
+    from shebao.core.errors import DomainError
+
+    a = personas.employer_a
+    settlement_run(period=202401)  # due 2024-02-29
+    # paid 20 days late with 100.00 more: the contributions first, then 100.00 of the 134.78 surcharge
+    arrival_record(employer=a, received_on=dt.date(2024, 3, 20), amount=A_DUE + D("100.00"))
+    ep = EmployerPeriod.objects.get(employer=a, period=202401)
+    assert (ep.amount_paid, ep.surcharge_assessed, ep.surcharge_paid) == (A_DUE, D("134.78"), D("100.00"))
+    assert employer_credit(employer=a) == D("0.00")
+    row = arrears_for(employer=a, as_of=dt.date(2024, 3, 25)).rows[0]
+    assert (row.owed, row.surcharge_assessed_owed, row.surcharge_paid) == (D("0.00"), D("34.78"), D("100.00"))
+    # as of the day before the arrival, the whole period was owed and surcharge accruing, nothing assessed
+    before = arrears_for(employer=a, as_of=dt.date(2024, 3, 19)).rows[0]
+    assert (before.owed, before.surcharge_assessed_owed) == (A_DUE, D("0.00"))
+
+    # the office waives 4.78 with a reason (audited); over the rest, or without a reason: refused
+    office_admin = User.objects.get(username="office_admin")
+    with pytest.raises(DomainError, match="超过该期尚欠的滞纳金"):
+        surcharge_waive(employer=a, period=202401, amount=D("40.00"), reason="困难企业", user=office_admin,
+                        waived_on=dt.date(2024, 3, 26))  # fmt: skip
+    with pytest.raises(DomainError, match="减免原因"):
+        surcharge_waive(employer=a, period=202401, amount=D("4.78"), reason=" ", user=office_admin,
+                        waived_on=dt.date(2024, 3, 26))  # fmt: skip
+    surcharge_waive(employer=a, period=202401, amount=D("4.78"), reason="困难企业", user=office_admin,
+                    waived_on=dt.date(2024, 3, 26))  # fmt: skip
+    assert SurchargeWaiver.objects.get().waived_by == office_admin
+    row = arrears_for(employer=a, as_of=dt.date(2024, 3, 27)).rows[0]
+    assert (row.surcharge_assessed_owed, row.surcharge_waived) == (D("30.00"), D("4.78"))
+
+    # an arrival for surcharge only pays it and leaves the rest as credit
+    arrival_record(
+        employer=a, received_on=dt.date(2024, 3, 28), amount=D("50.00"), purpose=Arrival.Purpose.SURCHARGE
+    )
+    surcharge = Allocation.objects.filter(kind="surcharge").order_by("id")
+    assert [(x.period, x.amount) for x in surcharge] == [(202401, D("100.00")), (202401, D("30.00"))]
+    assert employer_credit(employer=a) == D("20.00")
+    assert arrears_for(employer=a, as_of=dt.date(2024, 3, 29)).rows == []  # paid: no longer in Q11

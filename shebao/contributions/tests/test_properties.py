@@ -102,7 +102,12 @@ def test_allocation_and_pension_credits(personas, values, payments, new_base):
             )
         assert _sum(Allocation.objects.filter(employer=a), "amount") <= sum(p for p, _ in payments)
         for ep in EmployerPeriod.objects.filter(employer=a):
-            assert ep.amount_paid == _sum(Allocation.objects.filter(employer=a, period=ep.period), "amount")
+            mine = Allocation.objects.filter(employer=a, period=ep.period)
+            assert ep.amount_paid == _sum(mine.filter(kind="contributions"), "amount")
+            # the surcharge ledger: paid by surcharge allocations, assessed on the late contribution parts
+            assert ep.surcharge_paid == _sum(mine.filter(kind="surcharge"), "amount")
+            assert ep.surcharge_assessed == _sum(mine.filter(kind="contributions"), "surcharge")
+            assert ep.surcharge_paid <= ep.surcharge_assessed
             assert ep.amount_paid <= max(
                 ep.amount_due, ep.amount_paid
             )  # never allocated beyond what was owed

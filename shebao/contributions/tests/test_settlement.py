@@ -6,6 +6,7 @@ import pytest
 
 from shebao.contributions.models import ContributionLine, EmployerPeriod, Payable, SettlementRun
 from shebao.contributions.services import settlement_run
+from shebao.core.errors import DomainError
 
 # money.md worked example (2024 limits, class 2): per person, per insurance: (employer part, individual part).
 WORKED = {
@@ -141,7 +142,9 @@ def test_rates_follow_employer_type_and_missing_parameter_fails_the_run(personas
     assert (line.employer_rate, line.employer_amount) == (D("0.14"), D("673.68"))  # 4812 × 0.14
 
     InsuranceRate.objects.filter(insurance="maternity").delete()
-    run = settlement_run(period=202406)
-    assert run.status == "failed"
-    assert "生育" in run.message and "未设置" in run.message
+    # refused before a run is queued (money.md: a period is settled only with every parameter it needs)
+    with pytest.raises(DomainError) as refused:
+        settlement_run(period=202406)
+    assert "生育" in refused.value.message and "未设置" in refused.value.message
+    assert not SettlementRun.objects.filter(period=202406).exists()
     assert not ContributionLine.objects.filter(period=202406).exists()

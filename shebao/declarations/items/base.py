@@ -79,6 +79,7 @@ class Field:
     columns: tuple[Field, ...] = ()  # for kind="table": one row's fields
     default: Any = None  # shown in an empty form
     window: DateWindow = RECENT_DATE  # kind="date": the plausible dates (core.validators.parse_date)
+    lines: int = 1  # a text entered on several lines (a textarea of this many rows)
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -351,6 +352,13 @@ class ItemDefinition:
     table_rows: Callable | None = None  # table_rows(employer, today) → initial rows of a table field
     person_fields: tuple[str, ...] = ()  # the fields whose change an auto-approval rule may restrict to
     intro: Any = ""
+    # What approval made, for the progress page: outcome(declaration) → [(label, shown value)] (empty before).
+    outcome: Callable | None = None
+    # A printable document of the approved declaration: document(declaration) → (pdf bytes, file name) or None.
+    document: Callable | None = None
+    document_label: Any = ""
+    # The counter's completion of an approved declaration: complete(CompleteContext) → None, in its transaction.
+    complete: Callable | None = None
 
     @property
     def item(self):
@@ -479,6 +487,15 @@ class EffectContext:
             "actor": self.actor,
             "actor_label": self.actor_label,
         }
+
+
+@dataclass
+class CompleteContext:
+    """What a completion hook gets: the declaration (now completed), the clerk and the office's date."""
+
+    declaration: Any
+    actor: Any
+    today: dt.date
 
 
 def code_table(choices_class) -> Callable[[], Sequence[tuple[str, str]]]:

@@ -13,7 +13,7 @@ from shebao.core.money import format_money
 from shebao.core.period import Period
 from shebao.parameters import selectors as params
 from shebao.parameters.rules import retirement_period
-from shebao.parameters.selectors import ParameterMissing
+from shebao.parameters.selectors import ParameterMissing, base_year_of
 from shebao.persons.models import ContributionBase, Coverage, Employment, Person
 
 from .base import Check, CheckContext
@@ -75,15 +75,6 @@ def current_base_here(ctx: CheckContext, period: int) -> ContributionBase | None
             .first()
         ),
     )
-
-
-def base_year_of(period: Period) -> int:
-    """The base year a period belongs to (the base year's first month is a parameter, January by default)."""
-    try:
-        first_month = params.policy_int("base_year_first_month", period=int(period))
-    except ParameterMissing:
-        first_month = 1
-    return period.year if period.month >= first_month else period.year - 1
 
 
 def retirement_group(gender: str) -> str:
@@ -178,14 +169,21 @@ NO_OPEN_EMPLOYMENT = Check(
 )
 
 
-def _person_known(ctx: CheckContext) -> None:
+def known_person(ctx: CheckContext, *, unknown: str | None = None) -> Person | None:
+    """The person of the entered ID number, the entered name checked against the record; fails on id_number
+    (with `unknown`, or the plain message) when the city has no such person."""
     person = person_of(ctx)
     if person is None:
-        ctx.fail("id_number", _("本市无该人员的参保登记，请使用「新参保人员登记」(H01) 办理"))
-        return
+        ctx.fail("id_number", unknown or _("本市无该人员的参保登记"))
+        return None
     name = ctx.data.get("name")
     if name and name != person.name:
         ctx.fail("name", _("姓名与公民身份号码对应的登记信息不一致"))
+    return person
+
+
+def _person_known(ctx: CheckContext) -> None:
+    known_person(ctx, unknown=_("本市无该人员的参保登记，请使用「新参保人员登记」(H01) 办理"))
 
 
 PERSON_KNOWN = Check(
@@ -194,13 +192,8 @@ PERSON_KNOWN = Check(
 
 
 def _employed_here(ctx: CheckContext) -> None:
-    person = person_of(ctx)
-    if person is None:
-        ctx.fail("id_number", _("本市无该人员的参保登记"))
+    if known_person(ctx) is None:
         return
-    name = ctx.data.get("name")
-    if name and name != person.name:
-        ctx.fail("name", _("姓名与公民身份号码对应的登记信息不一致"))
     employment = employment_here(ctx)
     if employment is None:
         ctx.fail("id_number", _("该人员不是本单位在职参保人员"))

@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shebao.core.choices import EnrolmentType
+from shebao.parameters.selectors import base_year_of
 from shebao.persons import services as record
 from shebao.persons.models import Employment, Person
 
@@ -14,7 +15,6 @@ from .checks import (
     NO_OPEN_EMPLOYMENT,
     age_in_range,
     base_within_limits,
-    base_year_of,
     first_enrolment_age_flag,
     insurances_fit_form,
     period_window,

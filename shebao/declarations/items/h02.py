@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shebao.core.choices import EnrolmentType
+from shebao.parameters.selectors import base_year_of
 from shebao.persons import services as record
 from shebao.persons.models import Employment
 
@@ -14,7 +15,6 @@ from .checks import (
     PERSON_KNOWN,
     age_in_range,
     base_within_limits,
-    base_year_of,
     insurances_fit_form,
     period_window,
     person_of,

@@ -9,7 +9,7 @@ from shebao.persons import services as record
 from . import fields as F
 from .base import Check, Field, ItemDefinition
 from .checks import EMPLOYED_HERE, employment_here, insurance_labels, open_coverages_here
-from .prefill import Prefill, lookup_person
+from .prefill import prefill_name
 
 INSURANCES = Field(
     "insurances", gettext_lazy("减少险种"), "multi", required=True, choices=F.INSURANCES.choices
@@ -70,13 +70,7 @@ def effect(ctx):
 
 
 def prefill(employer, id_number, today):
-    found = lookup_person(employer, id_number, today)
-    if found is None:
-        return Prefill()
-    info, person, here, _any = found
-    if person is None or not any(e.stop_period is None for e in here):
-        return Prefill(values={"id_number": info.number}, notice=_("该人员不是本单位在职参保人员。"))
-    return Prefill(values={"id_number": info.number, "name": person.name})
+    return prefill_name(employer, id_number, today, active=True)
 
 
 DEFINITION = ItemDefinition(

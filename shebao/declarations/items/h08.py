@@ -4,11 +4,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shebao.core.money import format_money
+from shebao.parameters.selectors import base_year_of
 from shebao.persons import services as record
 
 from . import fields as F
 from .base import Check, Field, ItemDefinition
-from .checks import EMPLOYED_HERE, base_within_limits, base_year_of, current_base_here, employment_here
+from .checks import EMPLOYED_HERE, base_within_limits, current_base_here, employment_here
 from .prefill import Prefill, base_values, lookup_person
 
 PERIOD = Field(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from shebao.core.errors import ValidationFailed
 from shebao.core.idnumbers import validate_id_number
 from shebao.persons.models import ContributionBase, Employment, Person
@@ -53,3 +55,17 @@ def visible_to(employer, person, here, has_any) -> bool:
     """The employer may see what the record holds on a person it employs or employed, or on one never
     employed anywhere; never on another employer's employee."""
     return person is not None and (bool(here) or not has_any)
+
+
+def prefill_name(employer, id_number: str, today: dt.date, *, active: bool) -> Prefill:
+    """ID number and name of this employer's employee: one insured here now (`active`), or ever; otherwise
+    the number alone with a notice why."""
+    found = lookup_person(employer, id_number, today)
+    if found is None:
+        return Prefill()
+    info, person, here, _has_any = found
+    if active and (person is None or not any(e.stop_period is None for e in here)):
+        return Prefill(values={"id_number": info.number}, notice=_("该人员不是本单位在职参保人员。"))
+    if not active and (person is None or not here):
+        return Prefill(values={"id_number": info.number}, notice=_("该人员在本单位没有参保记录。"))
+    return Prefill(values={"id_number": info.number, "name": person.name})

@@ -86,7 +86,12 @@ def settlements(request):
     return render(
         request,
         "office/contributions/settlements.html",
-        {"form": form, "errors": _errors_of(form), "runs": selectors.settlement_runs()},
+        {
+            "form": form,
+            "errors": _errors_of(form),
+            "runs": selectors.settlement_runs(),
+            "marks": selectors.settlement_marks_pending(),
+        },
     )
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from shebao.accounts.permissions import office_role_required
 from shebao.catalogue.items import get_item
 from shebao.core.errors import DomainError, FieldErrors, ValidationFailed
+from shebao.core.replica import replica_reads
 from shebao.core.validators import ANY_DATE, parse_date
 from shebao.declarations import clock, selectors, services
 from shebao.declarations.items import DEFINITIONS, definition_for
@@ -64,6 +65,7 @@ def _queue(filters, user):
     )
 
 
+@replica_reads  # a look-up: may read the read replica
 @office_role_required(*REVIEWER)
 def queue(request):
     filters = _filters(request.POST if request.method == "POST" else request.GET)
@@ -190,6 +192,7 @@ def _detail_context(request, declaration: Declaration) -> dict:
         "definition": definition,
         "rows": definition.display_rows(declaration.data) if definition else [],
         "tables": definition.tables(declaration.data) if definition else [],
+        "outcome": definition.outcome(declaration) if definition and definition.outcome else [],
         "evaluation": evaluation,
         "all_passed": evaluation is not None and evaluation.ok,
         "record": _person_record(declaration),
@@ -222,7 +225,9 @@ def _decide(request, declaration: Declaration):
     comment = (request.POST.get("comment") or "").strip()[:500]
     try:
         if action == "complete":
-            services.declaration_complete(declaration=declaration, actor=user, comment=comment)
+            services.declaration_complete(
+                declaration=declaration, actor=user, comment=comment, today=clock.today()
+            )
             messages.success(request, _("申报 %(number)s 已窗口办结") % {"number": declaration.number})
             return redirect(here)
         if not user.is_reviewer:

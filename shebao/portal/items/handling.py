@@ -1,4 +1,4 @@
-"""Handling items H01–H10: one generic form page, derived from each item's declaration in
+"""Handling items: one generic form page, derived from each item's declaration in
 ``shebao.declarations.items`` (fields, labels, code tables, checks).
 
 ``/portal/items/<CODE>/`` — a new declaration; ``?draft=<number>`` continues a draft; ``?revise=<number>``
@@ -25,7 +25,7 @@ from shebao.declarations.items.prefill import Prefill
 from shebao.declarations.models import State
 from shebao.portal.registry import portal_item
 
-HANDLING_CODES = [f"H{n:02d}" for n in range(1, 11)]  # H19 is the accounts' own page
+HANDLING_CODES = sorted(DEFINITIONS)  # every item declared as data (H19 is the accounts' own page)
 
 
 def _item_url(code: str, **params) -> str:
@@ -74,6 +74,7 @@ def _render(request, definition, values, *, errors=None, declaration=None, token
             "label": f.label,
             "kind": f.kind,
             "required": f.required,
+            "lines": f.lines,
             "help": f.help,
             "value": value if value is not None else "",
             "errors": errors.get(f.name, []),

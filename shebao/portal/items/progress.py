@@ -1,7 +1,8 @@
 """办事进度查询 (PROGRESS): every declaration of the employer, its state, the reviewer's comment and each step.
 
 ``/portal/items/progress/`` lists (filters: item, state, dates, number / ID / name); ``?open=<number>`` shows
-one (and marks its result read); ``?receipt=<number>`` prints its receipt (PDF). Posting ``action`` =
+one (and marks its result read); ``?receipt=<number>`` prints its receipt (PDF); ``?document=<number>`` prints the item's own document of an
+approved declaration (H17's 参保缴费凭证). Posting ``action`` =
 withdraw (before review) or revise (after rejection) with ``number`` acts on one.
 """
 
@@ -55,6 +56,8 @@ def progress_view(request):
         if declaration.state == State.DRAFT:
             raise Http404
         return pdf_response(receipt_pdf(declaration), f"申报回执_{declaration.number}.pdf")
+    if request.GET.get("document"):
+        return _document(employer, request.GET["document"])
     if request.GET.get("open"):
         return _detail(request, employer, request.GET["open"])
     return _list(request, employer)
@@ -106,6 +109,17 @@ def _list(request, employer):
     return render(request, "portal/declarations/progress.html", context)
 
 
+def _document(employer, number):
+    """The item's own printable document of an approved declaration (H17's 参保缴费凭证); 404 otherwise."""
+    declaration = selectors.declaration_for_employer(employer=employer, number=number)
+    definition = definition_for(declaration.item_code)
+    made = definition.document(declaration) if definition and definition.document else None
+    if made is None:
+        raise Http404
+    data, filename = made
+    return pdf_response(data, filename)
+
+
 def _detail(request, employer, number):
     declaration = selectors.declaration_for_employer(employer=employer, number=number)
     definition = definition_for(declaration.item_code)
@@ -135,6 +149,8 @@ def _detail(request, employer, number):
         "can_revise": declaration.state == State.REJECTED,
         "can_continue": declaration.state == State.DRAFT,
         "has_receipt": declaration.state != State.DRAFT,
+        "outcome": definition.outcome(declaration) if definition and definition.outcome else [],
+        "document_label": (definition.document_label if definition and definition.document else ""),
         "counter_note": (definition.counter_note if definition else "")
         if declaration.state == State.AWAITING_COUNTER
         else "",

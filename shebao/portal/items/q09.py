@@ -43,7 +43,7 @@ def q09_person_contributions(request):
             "employer_amount": m.employer_amount,
             "individual_amount": m.individual_amount,
             "total": m.employer_amount + m.individual_amount,
-            "state": _("已到账") if m.paid else _("未到账"),
+            "state": m.state,
             "paid_on": m.paid_on if m.paid else None,
         }
         for m in sorted(months, key=lambda m: (m.period, INSURANCE_ORDER.get(m.insurance, 9), m.employer_id))

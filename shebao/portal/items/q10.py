@@ -1,10 +1,16 @@
 """Q10 单位缴费到账查询: the employer's arrivals in a period range and the periods each was applied to
-(tab "arrivals"), or per period what was paid to it and when (tab "periods")."""
+(tab "arrivals"), or per period what was paid to it and when (tab "periods"); above either, the overpayment
+held as credit (unallocated less refunded) and the refunds paid (H18)."""
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shebao.contributions.selectors import arrivals_for, arrivals_for_periods
+from shebao.contributions.selectors import (
+    arrivals_for,
+    arrivals_for_periods,
+    employer_credit_summary,
+    refunds_for,
+)
 from shebao.core.money import format_money
 from shebao.portal.queries.inputs import Inputs
 from shebao.portal.queries.listing import Column, Listing
@@ -16,7 +22,10 @@ TABS = [("arrivals", gettext_lazy("按到账")), ("periods", gettext_lazy("按�
 
 
 def _applied_to(arrival) -> str:
-    parts = [f"{a.period}: {format_money(a.amount)}" for a in arrival.allocations.all()]
+    parts = [
+        f"{a.period}: {format_money(a.amount)}" + (_("（滞纳金）") if a.kind == "surcharge" else "")
+        for a in arrival.allocations.all()
+    ]
     return "；".join(parts)
 
 
@@ -43,11 +52,12 @@ def q10_arrivals(request):
         rows = arrivals_for_periods(employer=employer, start=start.value, end=end.value)
         columns = [
             Column("period", _("结算期"), kind="period", sort="period"),
+            Column("get_kind_display", _("分配项目"), name="kind"),
             Column("amount", _("分配金额"), kind="money", sort="amount"),
             Column("applied_on", _("缴费日期"), kind="date", sort="applied_on"),
             Column("arrival.reference", _("银行流水号")),
             Column("days_late", _("滞纳天数"), kind="int"),
-            Column("surcharge", _("滞纳金"), kind="money"),
+            Column("surcharge", _("核定滞纳金"), kind="money"),
         ]
         default_sort = "-period"
         empty = _("%(start)s 至 %(end)s 各期没有到账分配记录。")
@@ -74,5 +84,7 @@ def q10_arrivals(request):
             "start": start,
             "end": end,
             "input_summary": f"{start} — {end} · {dict(TABS)[tab]}",
+            "credit": employer_credit_summary(employer=employer),
+            "refunds": refunds_for(employer=employer)[:50],
         },
     )

@@ -23,6 +23,9 @@ def q18_statement(request):
             "amount_due": sum((m.amount_due for m in months), ZERO),
             "arrived": sum((m.arrived for m in months), ZERO),
             "owed": sum((m.owed for m in months), ZERO),
+            "surcharge_assessed": sum((m.surcharge_assessed for m in months), ZERO),
+            "surcharge_paid": sum((m.surcharge_paid for m in months), ZERO),
+            "surcharge_waived": sum((m.surcharge_waived for m in months), ZERO),
         }
     listing = Listing(
         request,
@@ -34,6 +37,9 @@ def q18_statement(request):
             Column("arrived", _("到账金额"), kind="money"),
             Column("owed", _("欠费金额"), kind="money"),
             Column("paid_on", _("缴清日期"), kind="date"),
+            Column("surcharge_assessed", _("核定滞纳金"), kind="money"),
+            Column("surcharge_paid", _("已缴滞纳金"), kind="money"),
+            Column("surcharge_waived", _("减免滞纳金"), kind="money"),
         ],
         rows=months,
         search=None,

@@ -41,7 +41,7 @@ def test_portal_home_groups_items_and_marks_unbuilt_ones(login_as, personas):
 
 
 def test_unbuilt_item_is_not_a_fake_page(login_as, personas):
-    response = login_as(personas.operator_a).get("/portal/items/H18/")
+    response = login_as(personas.operator_a).get("/portal/items/H11/")
     assert response.status_code == 404
     assert "暂未开放" in response.content.decode()
 
@@ -73,6 +73,6 @@ def test_unbuilt_item_still_requires_the_grant(login_as, personas):
     from shebao.accounts.services import grants_set
 
     grants_set(user=personas.operator_a, item_codes=["Q01"])
-    response = login_as(personas.operator_a).get("/portal/items/H18/")
+    response = login_as(personas.operator_a).get("/portal/items/H11/")
     assert response.status_code == 403
-    assert "退费申请" in response.content.decode()
+    assert "补缴申报" in response.content.decode()

@@ -31,8 +31,8 @@ def test_q10_arrivals_and_what_they_paid(login_as, history, django_assert_max_nu
     by_period = table_rows(client.get(Q10 + "?start=202401&end=202403&tab=periods"))
     # 202402 was due 2024-03-31; 5,000.00 paid on 2024-04-05 is 5 days late: 5,000.00 × 0.05 % × 5 = 12.50
     assert by_period == [
-        ["202402", "5,000.00", "2024-04-05", "A-0405", "5", "12.50"],
-        ["202401", "13,478.22", "2024-02-20", "A-0220", "0", "0.00"],
+        ["202402", "费款", "5,000.00", "2024-04-05", "A-0405", "5", "12.50"],
+        ["202401", "费款", "13,478.22", "2024-02-20", "A-0220", "0", "0.00"],
     ]
     rows = read_csv(client.get(Q10 + "?start=202401&end=202404&export=csv"))
     assert rows[1][:3] == ["2024-04-05", "A-0405", "5000.00"]
@@ -53,9 +53,11 @@ def test_q11_arrears_and_surcharge(login_as, history, monkeypatch, django_assert
     # 202402: 13,478.22 due 2024-03-31, 5,000.00 paid → 8,478.22 owed, 15 days overdue on 2024-04-15:
     # 8,478.22 × 0.05 % × 15 = 63.59, plus 12.50 on the part paid 5 days late → 76.09
     assert table_rows(response) == [
-        ["202402", "13,478.22", "5,000.00", "8,478.22", "2024-03-31", "15", "76.09"],
+        ["202402", "13,478.22", "5,000.00", "8,478.22", "2024-03-31", "15", "12.50", "63.59", "76.09"],
     ]
-    assert footer_row(response) == ["合计", "", "", "8,478.22", "", "", "76.09"]
+    assert footer_row(response) == ["合计", "", "", "8,478.22", "", "", "", "", "76.09"]
     b = login_as(history.personas.operator_b).get(Q11)
     # B: 2,214.00 of 202402 unpaid, 15 days: 2,214.00 × 0.05 % × 15 = 16.605 → 16.61
-    assert table_rows(b) == [["202402", "2,214.00", "0.00", "2,214.00", "2024-03-31", "15", "16.61"]]
+    assert table_rows(b) == [
+        ["202402", "2,214.00", "0.00", "2,214.00", "2024-03-31", "15", "0.00", "16.61", "16.61"]
+    ]

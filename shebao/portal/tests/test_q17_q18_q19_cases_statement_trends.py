@@ -37,11 +37,14 @@ def test_q18_annual_statement(login_as, history, django_assert_max_num_queries):
     with django_assert_max_num_queries(OVERHEAD + 4):
         response = client.get(Q18)  # 2024
     assert table_rows(response) == [
-        ["202401", "3", "13,478.22", "13,478.22", "0.00", "2024-02-20"],
-        ["202402", "3", "13,478.22", "5,000.00", "8,478.22", ""],
-        ["202403", "3", "13,478.22", "0.00", "13,478.22", ""],
+        ["202401", "3", "13,478.22", "13,478.22", "0.00", "2024-02-20", "0.00", "0.00", "0.00"],
+        # 5,000.00 paid 5 days late: 12.50 surcharge assessed, not yet paid
+        ["202402", "3", "13,478.22", "5,000.00", "8,478.22", "", "12.50", "0.00", "0.00"],
+        ["202403", "3", "13,478.22", "0.00", "13,478.22", "", "0.00", "0.00", "0.00"],
     ]
-    assert footer_row(response) == ["合计", "", "40,434.66", "18,478.22", "21,956.44", ""]
+    assert footer_row(response) == [
+        "合计", "", "40,434.66", "18,478.22", "21,956.44", "", "12.50", "0.00", "0.00",
+    ]  # fmt: skip
     assert "2023 年度没有结算记录" in text_of(client.get(Q18 + "?year=2023"))
     b = table_rows(login_as(history.personas.operator_b).get(Q18))
     assert [r[2] for r in b] == ["2,214.00"] * 3

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contributions', '0006_move_parameters_accounts_benefits'),
+        ('contributions', '0009_surcharge_ledger'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
