@@ -123,9 +123,10 @@ def build_big_employer(*, big: int, current: int) -> dict:
         with connection.cursor() as cur:
             cur.execute(
                 """INSERT INTO persons_employment (person_id, employer_id, enrolment_type, employment_form,
-                       start_period, stop_period, stop_reason, status, person_id_number, person_name,
+                       start_period, stop_period, stop_reason, status, post_type, person_id_number, person_name,
                        person_gender, person_birth_date)
-                   SELECT id, %s, '01', 'contract', %s, NULL, '', 'active', id_number, name, gender, birth_date
+                   SELECT id, %s, '01', 'contract', %s, NULL, '', 'active', 'worker', id_number, name, gender,
+                          birth_date
                    FROM persons_person
                    WHERE id BETWEEN %s AND %s""",
                 [employer.pk, first.value, low, high],

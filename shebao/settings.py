@@ -207,5 +207,13 @@ SHEBAO_SETTLEMENT_STALE_SECONDS = int(env_str("SHEBAO_SETTLEMENT_STALE_SECONDS",
 # Files with more rows than this are imported by the background worker, not inside the request.
 SHEBAO_IMPORT_BACKGROUND_ROWS = int(env_str("SHEBAO_IMPORT_BACKGROUND_ROWS", "500"))
 
-# The public base URL printed into QR codes on receipts and certificates.
+# The public base URL printed into QR codes and links on receipts and certificates. When it is not given,
+# `shebao serve` / `shebao demo` set it to the address they serve on (core.serving.public_url_adopt).
+SHEBAO_PUBLIC_URL_GIVEN = bool(env_str("SHEBAO_PUBLIC_URL"))
 SHEBAO_PUBLIC_URL = env_str("SHEBAO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# The office's PDF signature on certificates and receipts (core.signing): PEM key and certificate. Unset, a demo
+# key and self-signed certificate are generated into DATA_DIR/signing/ on first use.
+SHEBAO_SIGNING_KEY = env_str("SHEBAO_SIGNING_KEY")
+SHEBAO_SIGNING_CERT = env_str("SHEBAO_SIGNING_CERT")
+SHEBAO_SIGNING_KEY_PASSWORD = env_str("SHEBAO_SIGNING_KEY_PASSWORD")

@@ -135,6 +135,8 @@ def receipt_pdf(
         title=TITLES[purpose],
         subtitle=_("请妥善保管本回执，不要将密码告知他人"),
         footer=_("打印时间 %(time)s") % {"time": date_format(timezone.localtime(), "Y-m-d H:i")},
+        author=_("社会保险经办机构"),
+        seal=_("社会保险经办机构帐户开通回执"),
     )
     doc.fields(rows, columns=2)
     if user.kind != UserKind.STAFF:

@@ -111,3 +111,21 @@ def required_documents(applicant_type: str) -> list[Document]:
 def missing_documents(applicant_type: str, checked) -> list[Document]:
     checked = set(checked)
     return [doc for doc in required_documents(applicant_type) if doc.code not in checked]
+
+
+def login_kind_hint(*, kind: str, identifier: str) -> str:
+    """After a failed login: a hint when what was typed has the shape of the other kind's login (an ID number
+    typed as a 单位用户, a credit code as a 个人用户). From the shape alone, so it tells nothing about accounts."""
+    from shebao.core.errors import ValidationFailed
+    from shebao.core.idnumbers import is_valid_id_number, normalize_identifier, validate_credit_code
+
+    code = normalize_identifier(identifier)
+    if kind == "employer" and len(code) == 18 and is_valid_id_number(code):
+        return _("您输入的像是公民身份号码。以个人身份登录，请在上方选择「个人用户」。")
+    if kind == "individual" and len(code) == 18 and not is_valid_id_number(code):
+        try:
+            validate_credit_code(code)
+        except ValidationFailed:
+            return ""
+        return _("您输入的像是单位的统一社会信用代码。办理单位业务，请在上方选择「单位用户」。")
+    return ""

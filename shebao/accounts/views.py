@@ -24,6 +24,7 @@ from shebao.core.errors import DomainError, FieldErrors
 from . import services
 from .middleware import LAST_ACTIVITY, client_ip
 from .models import UserKind
+from .rules import login_kind_hint
 from .selectors import user_events, user_has_totp
 
 PENDING = "shebao_pending_login"
@@ -82,7 +83,7 @@ def _finish_login(request, user, next_url: str | None):
 def login_view(request):
     next_url = _next_url(request)
     mode = _login_mode(request, next_url)
-    error = None
+    error = hint = None
     status = 200
     kind = request.POST.get("kind") or request.GET.get("kind") or UserKind.EMPLOYER
     if mode == "staff":
@@ -114,11 +115,14 @@ def login_view(request):
                 return redirect("accounts:login_totp")
             error = result.message
             status = 401
+            if result.reason in ("bad_credentials", "locked"):  # the same answer for both (issue 14)
+                hint = login_kind_hint(kind=posted_kind, identifier=identifier)
     return render(
         request,
         "accounts/login.html",
         {
             "error": error,
+            "hint": hint,
             "next": next_url or "",
             "kind": kind,
             "mode": mode,

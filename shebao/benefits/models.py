@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from shebao.core.constraints import period_check
 from shebao.parameters.models import MONEY
 
 
@@ -142,3 +143,41 @@ class InjuryPayment(models.Model):
         verbose_name_plural = _("工伤待遇支付")
         indexes = [models.Index(fields=["employer", "period"], name="injury_pay_employer_period")]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="injury_payment_positive")]
+
+
+class PensionAward(models.Model):
+    """The initial pension (退休待遇核定) of a retiree, computed once at retirement (H12's approval, or the
+    demo) by ``benefits.selectors.pension_computation``: every input and intermediate figure is kept, so the
+    computation sheet prints what was decided."""
+
+    class RetirementType(models.TextChoices):
+        NORMAL = "normal", _("正常退休")
+        SPECIAL = "special", _("特殊工种提前退休")
+        ILLNESS = "illness", _("病退")
+
+    person = models.OneToOneField("persons.Person", on_delete=models.PROTECT, related_name="+")
+    employer = models.ForeignKey(
+        "employers.Employer", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    declaration_number = models.CharField(_("申报流水号"), max_length=20, blank=True)
+    retirement_type = models.CharField(_("退休类型"), max_length=8, choices=RetirementType.choices)
+    retirement_date = models.DateField(_("退休日期"))
+    start_period = models.PositiveIntegerField(_("待遇起始期"))
+    age_months = models.PositiveSmallIntegerField(_("退休年龄(月)"))
+    average_wage_year = models.PositiveSmallIntegerField(_("社平工资年度"))
+    average_wage = models.DecimalField(_("上年度社会平均工资"), **MONEY)
+    paid_months = models.PositiveIntegerField(_("缴费月数"))
+    contribution_index = models.DecimalField(_("平均缴费指数"), max_digits=8, decimal_places=4)
+    basic_amount = models.DecimalField(_("基础养老金"), **MONEY)
+    balance = models.DecimalField(_("个人帐户储存额"), **MONEY)
+    divisor = models.DecimalField(_("计发月数"), max_digits=6, decimal_places=2)
+    account_amount = models.DecimalField(_("个人帐户养老金"), **MONEY)
+    total = models.DecimalField(_("月养老金"), **MONEY)
+    sheet = models.JSONField(_("计算明细"), default=dict)
+    created_at = models.DateTimeField(_("核定时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("养老待遇核定")
+        verbose_name_plural = _("养老待遇核定")
+        indexes = [models.Index(fields=["employer", "start_period"], name="pension_award_employer")]
+        constraints = [period_check("start_period", "pension_award_start_valid")]

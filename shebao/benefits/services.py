@@ -7,24 +7,18 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shebao.contributions.models import Payable
-from shebao.core.choices import Insurance
 from shebao.core.csvfiles import ImportRejected, ImportResult
 from shebao.core.errors import DomainError
-from shebao.core.money import round_money
 from shebao.core.numbering import create_numbered
 from shebao.core.period import Period
 from shebao.parameters.models import PolicySetting
-from shebao.parameters.selectors import policy_int, rounding_rule
 from shebao.persons.models import Employment
 
-from . import rules
 from .models import InjuryCase, InjuryPayment, MaternityPayment, PensionPayment
-from .selectors import injury_covered_on
+from .selectors import injury_covered_on, maternity_quote
 
 Key = PolicySetting.Key
 
@@ -66,19 +60,6 @@ def pension_payment_record(
     )
 
 
-def employer_average_base(*, employer, birth_month: int) -> Decimal:
-    """The employer's average monthly maternity base over the 12 periods before the birth month."""
-    start, end = Period(birth_month) - 12, Period(birth_month) - 1
-    agg = Payable.objects.filter(
-        employer=employer, insurance=Insurance.MATERNITY, period__gte=start.value, period__lte=end.value
-    ).aggregate(base=Sum("base_total"), heads=Sum("headcount"))
-    if not agg["heads"]:
-        raise DomainError(
-            _("该单位生育前12个月没有生育保险缴费记录，无法计算生育津贴"), field="delivery_date"
-        )
-    return round_money(Decimal(agg["base"]) / agg["heads"])
-
-
 @transaction.atomic
 def maternity_payment_record(
     *,
@@ -91,17 +72,25 @@ def maternity_payment_record(
     leave_days: int | None = None,
     medical_costs: Decimal = Decimal("0.00"),
     average_base: Decimal | None = None,
+    babies: int = 1,
+    pregnancy_months: int = 0,
     source: str = "manual",
 ) -> MaternityPayment:
-    """Allowance = the employer's average monthly base ÷ 30 × leave days (default: the policy's leave days)."""
-    birth_month = Period.from_date(delivery_date).value
-    if leave_days is None:
-        leave_days = policy_int(Key.MATERNITY_LEAVE_DAYS, period=birth_month)
+    """Allowance = the employer's average monthly base ÷ 30 × leave days. The leave days come from the
+    leave-days table by delivery type (babies of a multiple birth, months of pregnancy of a miscarriage);
+    only the office's benefit file may state them itself."""
+    quote = maternity_quote(
+        employer=employer,
+        delivery_date=delivery_date,
+        delivery_type=delivery_type,
+        babies=babies,
+        pregnancy_months=pregnancy_months,
+        leave_days=leave_days,
+        average_base=average_base,
+    )
+    leave_days, average_base, allowance = quote.leave_days, quote.average_base, quote.allowance
     if leave_days <= 0:
         raise DomainError(_("产假天数必须大于0"), field="leave_days")
-    if average_base is None:
-        average_base = employer_average_base(employer=employer, birth_month=birth_month)
-    allowance = rules.maternity_allowance(average_base, leave_days, rounding_rule(birth_month))
     return MaternityPayment.objects.create(
         person=person,
         employer=employer,
@@ -283,3 +272,95 @@ def benefit_rows_import(*, kind: str, rows: list[dict]) -> ImportResult:
         transaction.set_rollback(True)
         raise ImportRejected(errors)
     return ImportResult(created=len(rows))
+
+
+PENSION_PAY_DAY = 10  # pensions are paid on the 10th of the month
+
+
+def _sheet(computation) -> dict:
+    """The computation's figures as JSON (strings for money), for the printable sheet."""
+    b = computation.balance_at
+    return {
+        "index_years": [
+            {
+                "year": y.year,
+                "months": y.months,
+                "base_total": str(y.base_total),
+                "average_wage_year": y.average_wage_year,
+                "average_wage": str(y.average_wage),
+                "ratio_total": str(y.ratio_total.quantize(Decimal("0.000001"))),
+            }
+            for y in computation.index_years
+        ],
+        "balance": {
+            "closed_year": b.closed_year,
+            "closed_balance": str(b.closed_balance),
+            "carried": str(b.carried),
+            "opening": str(b.opening),
+            "credits": [[m, str(v)] for m, v in b.credits],
+            "credits_total": str(b.credits_total),
+            "months": b.months,
+            "rate_year": b.rate_year,
+            "rate": str(b.rate),
+            "interest": str(b.interest),
+            "balance": str(b.balance),
+        },
+        "rounding": computation.rounding,
+    }
+
+
+@transaction.atomic
+def pension_award_record(
+    *,
+    person,
+    employer,
+    retirement_date: dt.date,
+    retirement_type: str,
+    today: dt.date,
+    declaration_number: str = "",
+    source: str = "declaration",
+    awarded_on: dt.date | None = None,
+):
+    """Compute the initial pension (benefits.selectors.pension_computation, the one formula) and record it,
+    with the monthly payments from the month after retirement up to `today`'s month (at least the first): what
+    Q04 and Q14 show. A month is paid on its PENSION_PAY_DAY, or on the award's day (default `today`) when that is
+    later (the months an award made late pays at once)."""
+    from .models import PensionAward
+    from .selectors import pension_computation
+
+    if PensionAward.objects.filter(person=person).exists():
+        raise DomainError(_("%(name)s 的养老待遇已核定") % {"name": person.name}, field="id_number")
+    c = pension_computation(person=person, retirement_date=retirement_date)
+    award = PensionAward.objects.create(
+        person=person,
+        employer=employer,
+        declaration_number=declaration_number,
+        retirement_type=retirement_type,
+        retirement_date=retirement_date,
+        start_period=c.start_period,
+        age_months=c.age_months,
+        average_wage_year=c.average_wage_year,
+        average_wage=c.average_wage,
+        paid_months=c.paid_months,
+        contribution_index=c.contribution_index,
+        basic_amount=c.basic,
+        balance=c.balance,
+        divisor=c.divisor,
+        account_amount=c.account,
+        total=c.total,
+        sheet=_sheet(c),
+    )
+    awarded_on = awarded_on or today
+    period, last = Period(c.start_period), max(Period(c.start_period), Period.from_date(today))
+    while period <= last:
+        pension_payment_record(
+            person=person,
+            employer=employer,
+            period=period.value,
+            basic_amount=c.basic,
+            account_amount=c.account,
+            paid_on=max(awarded_on, dt.date(period.year, period.month, PENSION_PAY_DAY)),
+            source=source,
+        )
+        period = period + 1
+    return award

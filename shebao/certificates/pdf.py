@@ -19,6 +19,7 @@ def certificates_pdf(certificates) -> bytes:
         subtitle=_("证明编号：%(number)s") % {"number": certificates[0].number},
         footer=_("社会保险经办机构 · 扫描二维码或访问核验网址可核验本证明真伪"),
         author=_("社会保险经办机构"),
+        seal=_("社会保险经办机构出具参保证明"),
     )
     for index, certificate in enumerate(certificates):
         text = describe(certificate)

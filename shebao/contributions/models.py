@@ -35,6 +35,7 @@ class SettlementRun(models.Model):
         DEMO = "demo", _("演示数据")
         BENCHMARK = "benchmark", _("性能测试")
         CARRY_BACK = "carry_back", _("记录变更重算")
+        BACK_PAYMENT = "back_payment", _("补缴申报")
 
     source = models.CharField(_("发起方式"), max_length=16, default=Source.OFFICE, choices=Source.choices)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
@@ -133,6 +134,7 @@ class SettlementRate(models.Model):
 class LineKind(models.TextChoices):
     REGULAR = "regular", _("正常核定")
     ADJUSTMENT = "adjustment", _("补差")
+    BACK_PAYMENT = "back_payment", _("补缴")  # H11: written by back_payment_create, kept by settlement reruns
 
 
 class ContributionLine(models.Model):
@@ -184,8 +186,12 @@ class Payable(models.Model):
     insurance = models.CharField(_("险种"), max_length=16, choices=Insurance.choices)
     employer_amount = models.DecimalField(_("单位缴纳"), **MONEY)
     individual_amount = models.DecimalField(_("个人缴纳"), **MONEY)
-    headcount = models.PositiveIntegerField(_("人数"), default=0)  # persons with a regular line
-    base_total = models.DecimalField(_("缴费基数合计"), default=0, **MONEY)  # of the regular lines
+    headcount = models.PositiveIntegerField(
+        _("人数"), default=0
+    )  # persons with a regular or back-payment line
+    base_total = models.DecimalField(
+        _("缴费基数合计"), default=0, **MONEY
+    )  # of the regular and back-payment lines
 
     class Meta:
         verbose_name = _("应缴汇总")

@@ -166,6 +166,7 @@ class PersonMonth:
     paid_on: dt.date | None
     # After a 补差 on a paid period: the difference still owed for this person-month (the rest was paid).
     outstanding: Decimal = ZERO
+    back_payment: bool = False  # declared late for this month (H11 补缴)
 
     @property
     def state(self) -> str:
@@ -228,6 +229,7 @@ def person_contributions(*, person, start: int, end: int, employer=None) -> list
                 paid=bool(ep and ep.paid_on) or owed == ZERO,
                 paid_on=ep.paid_on if ep else None,
                 outstanding=owed or ZERO,
+                back_payment=any(ln.kind == "back_payment" for ln in lines),
             )
         )
     return result
@@ -400,6 +402,21 @@ def arrears_for(*, employer, as_of: dt.date, include_paid_late: bool = False) ->
     return Arrears(as_of=as_of, rows=rows)
 
 
+def surcharge_owing() -> QuerySet[EmployerPeriod]:
+    """Office: employer periods whose assessed late surcharge is not yet paid or waived, largest first."""
+    return (
+        EmployerPeriod.objects.filter(surcharge_assessed__gt=F("surcharge_paid") + F("surcharge_waived"))
+        .select_related("employer")
+        .annotate(surcharge_owed=F("surcharge_assessed") - F("surcharge_paid") - F("surcharge_waived"))
+        .order_by("-surcharge_owed", "employer__number", "period")
+    )
+
+
+def surcharge_waivers() -> QuerySet[SurchargeWaiver]:
+    """Office: the waivers, newest first, with who waived them."""
+    return SurchargeWaiver.objects.select_related("employer", "waived_by").order_by("-created_at", "-id")
+
+
 def employers_in_arrears(*, as_of: dt.date) -> QuerySet[EmployerPeriod]:
     """Office: every employer period overdue and not fully paid (employer joined)."""
     return (
@@ -486,3 +503,89 @@ def payable_trend(*, employer, start: int, end: int) -> list[TrendPoint]:
 
 def settlement_runs(*, limit: int = 50) -> QuerySet[SettlementRun]:
     return SettlementRun.objects.select_related("started_by").order_by("-created_at", "-id")[:limit]
+
+
+# --- H11 back payment ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BackPaymentLine:
+    insurance: str
+    base: Decimal
+    employer_rate: Decimal
+    individual_rate: Decimal
+    employer_amount: Decimal
+    individual_amount: Decimal
+
+
+@dataclass(frozen=True)
+class BackPaymentPeriod:
+    period: int
+    lines: tuple[BackPaymentLine, ...]
+    due_date: dt.date  # the period's own due date
+    days_late: int  # from the day after it to `as_of`
+    surcharge: Decimal  # on the period's contributions, as of `as_of`
+
+    @property
+    def employer_amount(self) -> Decimal:
+        return sum((li.employer_amount for li in self.lines), ZERO)
+
+    @property
+    def individual_amount(self) -> Decimal:
+        return sum((li.individual_amount for li in self.lines), ZERO)
+
+    @property
+    def amount(self) -> Decimal:
+        return self.employer_amount + self.individual_amount
+
+
+@dataclass(frozen=True)
+class BackPaymentQuote:
+    as_of: dt.date
+    periods: tuple[BackPaymentPeriod, ...]
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((p.amount for p in self.periods), ZERO)
+
+    @property
+    def surcharge(self) -> Decimal:
+        return sum((p.surcharge for p in self.periods), ZERO)
+
+
+def back_payment_quote(
+    *, employer, periods: list[tuple[int, Decimal, tuple[str, ...]]], as_of: dt.date
+) -> BackPaymentQuote:
+    """What a back payment (H11) costs, per period: for each (period, declared wage, insurances) the base used
+    (the wage clamped to that period's base-year limits, persons.services.clamped_bases), the rates of the period
+    for this employer (parameters.selectors.rates_for) and both parts rounded by the settlement's rule
+    (rules.contribution); the late surcharge on the period's total from the day after its own due date
+    (rules.due_date, rules.days_late, rules.late_surcharge — what Q11 accrues) to `as_of`. The operator is shown
+    it before submitting and back_payment_create writes exactly these lines. Raises ParameterMissing."""
+    from shebao.parameters.selectors import base_year_of, policy_int, rates_for
+    from shebao.persons.services import clamped_bases
+
+    out = []
+    for period, wage, insurances in periods:
+        rule = rounding_rule(period)
+        bases = clamped_bases(base_year=base_year_of(period), declared_wage=wage)
+        lines = []
+        for insurance in Insurance.values:
+            if insurance not in insurances:
+                continue
+            employer_rate, individual_rate = rates_for(employer=employer, insurance=insurance, period=period)
+            base = bases[insurance]
+            lines.append(
+                BackPaymentLine(
+                    insurance, base, employer_rate, individual_rate,
+                    rules.contribution(base, employer_rate, rule), rules.contribution(base, individual_rate, rule),
+                )
+            )  # fmt: skip
+        due = rules.due_date(period, policy_int(PolicySetting.Key.DUE_MONTHS_AFTER, period=period))
+        days = rules.days_late(due, as_of)
+        total = sum((li.employer_amount + li.individual_amount for li in lines), ZERO)
+        daily = policy_decimal(PolicySetting.Key.LATE_SURCHARGE_DAILY_RATE, period=period)
+        out.append(
+            BackPaymentPeriod(period, tuple(lines), due, days, rules.late_surcharge(total, days, daily, rule))
+        )
+    return BackPaymentQuote(as_of, tuple(out))

@@ -65,6 +65,28 @@ class EmploymentForm(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+class PostType(models.TextChoices):
+    """A woman's retirement group follows her post (money.md): worker 50→55, cadre 55→58."""
+
+    WORKER = "worker", _("工人岗位")
+    CADRE = "cadre", _("管理技术岗位")
+
+
+# The post type an employment starts with, by employer type (money.md): cadre at organs and institutions.
+CADRE_EMPLOYER_TYPES = ("organ", "institution")
+
+
+def default_post_type(employer_type: str) -> str:
+    return PostType.CADRE if employer_type in CADRE_EMPLOYER_TYPES else PostType.WORKER
+
+
+def retirement_group_of(gender: str, post_type: str) -> str:
+    """The retirement-age rule's group (parameters.RetirementAgeRule.Group) of a person on a post."""
+    if gender == "M":
+        return "male"
+    return "female_cadre" if post_type == PostType.CADRE else "female_worker"
+
+
 class EmploymentStatus(models.TextChoices):
     ACTIVE = "active", _("正常参保")
     SUSPENDED = "suspended", _("暂停缴费")
@@ -81,10 +103,19 @@ class EmployerStatus(models.TextChoices):
 # Employment forms that are insured for work injury only (catalogue.md).
 INJURY_ONLY_FORMS = {EmploymentForm.PART_TIME, EmploymentForm.REEMPLOYED_RETIREE}
 
-ETHNICITIES = [
-    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族",
-    "满族", "侗族", "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "畲族",
-]  # fmt: skip
+# 民族, GB/T 3304-1991 in its code order (01–56), then 97 其他 and 98 外国血统中国籍人士. Stored by name.
+ETHNICITY_CODES = {
+    "01": "汉族", "02": "蒙古族", "03": "回族", "04": "藏族", "05": "维吾尔族", "06": "苗族", "07": "彝族",
+    "08": "壮族", "09": "布依族", "10": "朝鲜族", "11": "满族", "12": "侗族", "13": "瑶族", "14": "白族",
+    "15": "土家族", "16": "哈尼族", "17": "哈萨克族", "18": "傣族", "19": "黎族", "20": "傈僳族", "21": "佤族",
+    "22": "畲族", "23": "高山族", "24": "拉祜族", "25": "水族", "26": "东乡族", "27": "纳西族", "28": "景颇族",
+    "29": "柯尔克孜族", "30": "土族", "31": "达斡尔族", "32": "仫佬族", "33": "羌族", "34": "布朗族",
+    "35": "撒拉族", "36": "毛南族", "37": "仡佬族", "38": "锡伯族", "39": "阿昌族", "40": "普米族",
+    "41": "塔吉克族", "42": "怒族", "43": "乌孜别克族", "44": "俄罗斯族", "45": "鄂温克族", "46": "德昂族",
+    "47": "保安族", "48": "裕固族", "49": "京族", "50": "塔塔尔族", "51": "独龙族", "52": "鄂伦春族",
+    "53": "赫哲族", "54": "门巴族", "55": "珞巴族", "56": "基诺族", "97": "其他", "98": "外国血统中国籍人士",
+}  # fmt: skip
+ETHNICITIES = list(ETHNICITY_CODES.values())
 
 
 class RoundingRule(models.TextChoices):

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shebao.core.errors import ValidationFailed
@@ -196,7 +197,7 @@ def validate_id_number(value: str, *, today: date | None = None, field: str = "i
     if birth < MIN_BIRTH_DATE:
         raise fail(_("公民身份号码中的出生日期 %(date)s 早于1900年") % {"date": raw_date}, "birth_date")
     if today is None:
-        today = date.today()
+        today = timezone.localdate()  # Asia/Shanghai, like every 'today' in the system
     elif isinstance(today, datetime):
         today = today.date()
     if birth > today:

@@ -20,6 +20,7 @@ Every text is escaped (no reportlab markup from user data); lazy translations ar
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Iterable, Sequence
 from urllib.parse import quote
 from xml.sax.saxutils import escape
@@ -44,6 +45,9 @@ MARGIN = 16 * mm
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 GRID = colors.HexColor("#888888")
 LABEL_BACKGROUND = colors.HexColor("#EEF2F6")
+SEAL_SIZE = 38 * mm
+# Where the seal and the signature field sit on a sealed document's first page (x1, y1, x2, y2 in points).
+SEAL_BOX = (PAGE_WIDTH - MARGIN - SEAL_SIZE, 14 * mm, PAGE_WIDTH - MARGIN, 14 * mm + SEAL_SIZE)
 
 _base = {"fontName": FONT, "wordWrap": "CJK"}
 STYLES = {
@@ -77,11 +81,21 @@ def mono(value) -> Mono:
     return Mono(str(value))
 
 
+# The CJK font has no glyph at U+00B7 (MIDDLE DOT, the 间隔号 in names such as 阿沛·阿旺晋美, and our own
+# separators) but has the same dot at U+30FB, which GB 2312 maps it to: print that instead of a blank box.
+GLYPH_SUBSTITUTES = str.maketrans({"\u00b7": "\u30fb"})
+
+
+def printable(value) -> str:
+    """Text the CJK font can draw (see GLYPH_SUBSTITUTES)."""
+    return str(value).translate(GLYPH_SUBSTITUTES)
+
+
 def _text(value) -> str:
     """Any value as escaped paragraph text; None and '' become a dash-free blank."""
     if value is None:
         return ""
-    return escape(str(value)).replace("\n", "<br/>")
+    return escape(printable(value)).replace("\n", "<br/>")
 
 
 def _para(value, style: str = "cell") -> Paragraph:
@@ -146,9 +160,12 @@ class QrCode(Flowable):
 class PdfDocument:
     """An A4 document built top to bottom; `render()` returns the PDF bytes."""
 
-    def __init__(self, *, title: str, subtitle: str = "", footer: str = "", author: str = ""):
+    def __init__(self, *, title: str, subtitle: str = "", footer: str = "", author: str = "", seal: str = ""):
+        """`seal`: the reason of the office's digital signature (certificates, receipts): the document is
+        signed (core.signing) under a seal drawn at the foot of its first page."""
+        self.seal = str(seal) if seal else ""
         self.title = str(title)
-        self.footer = str(footer) if footer else ""
+        self.footer = printable(footer) if footer else ""
         self.author = str(author) if author else ""
         self.story: list = [_para(title, "title")]
         if subtitle:
@@ -262,7 +279,40 @@ class PdfDocument:
 
     # --- output ----------------------------------------------------------------------------------------
 
+    def _draw_seal(self, canvas) -> None:
+        """The office's seal, red, where the signature field goes (SEAL_BOX)."""
+        x1, y1, x2, y2 = SEAL_BOX
+        cx, cy, r = (x1 + x2) / 2, (y1 + y2) / 2, (x2 - x1) / 2 - 1
+        red = colors.HexColor("#C8102E")
+        canvas.setStrokeColor(red)
+        canvas.setFillColor(red)
+        canvas.setLineWidth(1.6)
+        canvas.circle(cx, cy, r, stroke=1, fill=0)
+        canvas.setLineWidth(0.5)
+        canvas.circle(cx, cy, r - 2.2, stroke=1, fill=0)
+        star = canvas.beginPath()
+        for i in range(10):
+            radius = 5.2 * mm if i % 2 == 0 else 2.1 * mm
+            angle = math.pi / 2 + i * math.pi / 5
+            point = (cx + radius * math.cos(angle), cy + 1.5 * mm + radius * math.sin(angle))
+            if i == 0:
+                star.moveTo(*point)
+            else:
+                star.lineTo(*point)
+        star.close()
+        canvas.drawPath(star, stroke=0, fill=1)
+        canvas.setFont(FONT, 7.5)
+        canvas.drawCentredString(cx, cy + r - 7.5 * mm, "社会保险经办机构")
+        canvas.setFont(FONT, 7)
+        canvas.drawCentredString(cx, cy - 6.5 * mm, "电子签章")
+        canvas.setFont(FONT, 5.5)
+        canvas.drawCentredString(cx, cy - 9.5 * mm, "本文件已数字签名")
+
     def _decorate(self, canvas, doc) -> None:
+        if self.seal and doc.page == 1:
+            canvas.saveState()
+            self._draw_seal(canvas)
+            canvas.restoreState()
         canvas.saveState()
         canvas.setFont(FONT, 8)
         canvas.setFillColor(colors.HexColor("#555555"))
@@ -279,13 +329,17 @@ class PdfDocument:
             leftMargin=MARGIN,
             rightMargin=MARGIN,
             topMargin=MARGIN,
-            bottomMargin=MARGIN + 4 * mm,
+            bottomMargin=(SEAL_BOX[3] + 2 * mm) if self.seal else MARGIN + 4 * mm,
             title=self.title,
             author=self.author,
             creator="shebao",
         )
         template.build(list(self.story), onFirstPage=self._decorate, onLaterPages=self._decorate)
-        return buffer.getvalue()
+        if not self.seal:
+            return buffer.getvalue()
+        from .signing import sign_pdf
+
+        return sign_pdf(buffer.getvalue(), box=SEAL_BOX, reason=self.seal, location=self.author)
 
 
 def render_pdf(

@@ -9,6 +9,7 @@ the old ones finish their requests); SIGTERM stops gracefully (requests in fligh
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -47,6 +48,29 @@ def _stop_on_sigterm() -> None:
             raise SystemExit(0)
 
         signal.signal(signal.SIGTERM, stop)
+
+
+WILDCARD_HOSTS = {"", "0.0.0.0", "::", "[::]"}
+
+
+def public_url_adopt(*, host: str, port: int) -> list[str]:
+    """Unless SHEBAO_PUBLIC_URL was given, links printed into certificates and receipts (QR codes, 核验网址,
+    login links) point at the address this process serves on. Returns the warnings to print at start."""
+    from django.conf import settings
+
+    warnings = []
+    if settings.SHEBAO_PUBLIC_URL_GIVEN:
+        return warnings
+    shown = "127.0.0.1" if host in WILDCARD_HOSTS else (f"[{host}]" if ":" in host else host)
+    url = f"http://{shown}:{port}"
+    settings.SHEBAO_PUBLIC_URL = url
+    os.environ["SHEBAO_PUBLIC_URL"] = url  # the worker started below prints the same links
+    if host in WILDCARD_HOSTS or not settings.DEBUG:
+        warnings.append(
+            f"注意：未设置 SHEBAO_PUBLIC_URL，证明和回执上的二维码与核验网址将指向 {url}；"
+            "对外服务时请把 SHEBAO_PUBLIC_URL 设为公众访问的网址(如 https://shebao.example.gov.cn)。"
+        )
+    return warnings
 
 
 def server_choose(*, workers: int, server: str | None) -> str:
@@ -133,14 +157,20 @@ def serve(
 
     chosen = server_choose(workers=workers, server=server)
     connections.close_all()  # the migrate check's connection must not be shared by forked processes
+    warnings = public_url_adopt(host=host, port=port)
     worker = worker_start() if with_worker else None
     if stdout is not None:
         stdout.write(
             f"服务已启动: http://{host}:{port}/  ({chosen}, {workers} 个进程 × {threads} 线程; Ctrl+C 停止)\n"
         )
+        for line in warnings:
+            stdout.write(line + "\n")
         if worker is not None:
             stdout.write("后台任务处理进程已启动(结算等后台任务)。\n")
         stdout.flush()
+    else:
+        for line in warnings:
+            sys.stderr.write(line + "\n")
     try:
         if chosen == "waitress":
             _serve_waitress(host=host, port=port, threads=threads)

@@ -58,10 +58,17 @@ def _shown(value: str, limit: int = 30) -> str:
     return value if len(value) <= limit else value[:limit] + "…"
 
 
+# Free text keeps full-width punctuation (，。；：（）are how Chinese is written); only full-width letters and
+# digits become ASCII, and the ideographic space a space.
+_TEXT_HALFWIDTH = {
+    cp: cp - 0xFEE0 for cp in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))
+} | {0x3000: 0x20}
+
+
 def normalize_text(value: str) -> str:
-    """Free text: full-width ASCII → half-width, invisible characters dropped, runs of whitespace → one
-    space, trimmed. Idempotent."""
-    return " ".join(to_halfwidth(str(value)).translate(_INVISIBLE).split())
+    """Free text: full-width letters and digits → ASCII (punctuation kept as typed), invisible characters
+    dropped, runs of whitespace → one space, trimmed. Idempotent."""
+    return " ".join(str(value).translate(_TEXT_HALFWIDTH).translate(_INVISIBLE).split())
 
 
 def _compact(value: str) -> str:

@@ -54,6 +54,10 @@ class Declaration(models.Model):
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     review_comment = models.TextField(_("审核意见"), blank=True)
     reject_reasons = models.JSONField(_("退回原因"), default=list, blank=True)
+    # The automatic checks' results as they stood when the declaration was decided (approved or rejected):
+    # {"on": "YYYY-MM-DD", "results": [{code, label, status, messages, notes}], "flags": [...]}. A decided
+    # declaration shows these; re-running the checks on the record its approval changed would contradict it.
+    decision_checks = models.JSONField(_("审核时的检查结果"), default=dict, blank=True)
     completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     result_unread = models.BooleanField(_("审核结果未读"), default=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

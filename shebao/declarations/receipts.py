@@ -49,12 +49,14 @@ def receipt_pdf(declaration: Declaration) -> bytes:
         title=_("社会保险业务申报回执"),
         subtitle=_("申报流水号 %(number)s") % {"number": declaration.number},
         footer=_("本回执由社会保险网上办事大厅生成，可扫描二维码核验真伪。"),
+        author=_("社会保险经办机构"),
+        seal=_("社会保险业务申报回执"),
     )
     doc.fields(
         [
             (_("单位编号"), employer.number),
             (_("单位名称"), employer.name),
-            (_("申报事项"), f"{declaration.item_code} {declaration.item.name}"),
+            (_("申报事项"), declaration.item.name),
             (_("申报流水号"), declaration.number),
             (_("办理状态"), declaration.get_state_display()),
             (_("申报时间"), _when(declaration.submitted_at) or _when(declaration.created_at)),

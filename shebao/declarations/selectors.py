@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import Declaration, State
 
@@ -139,3 +140,37 @@ def earlier_declarations(declaration: Declaration, *, limit: int = 20) -> list[D
         .select_related("employer")
         .order_by("-created_at")[:limit]
     )
+
+
+# Age buckets of the waiting queue on the reviewer's home: (label, lower bound in days, upper bound or None).
+AGE_BUCKETS = ((_("今天"), 0, 1), (_("1–3 天"), 1, 3), (_("3–7 天"), 3, 7), (_("7 天以上"), 7, None))
+
+
+def reviewer_summary(*, reviewer, now: dt.datetime) -> dict:
+    """The reviewer's home: what waits (per item, by age), the oldest waiting declaration, and the reviewer's
+    own work today (decided, and claimed but not yet decided)."""
+    waiting = Declaration.objects.filter(state__in=QUEUE_STATES)
+    ages = {}
+    for label, low, high in AGE_BUCKETS:
+        qs = waiting.filter(submitted_at__lte=now - dt.timedelta(days=low))
+        if high is not None:
+            qs = qs.filter(submitted_at__gt=now - dt.timedelta(days=high))
+        ages[label] = qs.count()
+    per_item = list(
+        waiting.order_by()
+        .values("item_code")
+        .annotate(n=Count("id"), oldest=Min("submitted_at"))
+        .order_by("-n")
+    )
+    start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    mine_today = Declaration.objects.filter(decided_by=reviewer, decided_at__gte=start_of_day)
+    return {
+        "waiting": sum(ages.values()),
+        "ages": list(ages.items()),
+        "per_item": per_item,
+        "oldest": waiting.select_related("employer").order_by("submitted_at", "id").first(),
+        "decided_today": mine_today.count(),
+        "approved_today": mine_today.exclude(state=State.REJECTED).count(),
+        "rejected_today": mine_today.filter(state=State.REJECTED).count(),
+        "in_my_hands": Declaration.objects.filter(state=State.IN_REVIEW, claimed_by=reviewer).count(),
+    }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -19,7 +20,7 @@ from shebao.core.errors import DomainError, FieldErrors
 from shebao.persons.models import RecordChange
 
 from .items import definition_for
-from .items.base import CompleteContext, EffectContext, Evaluation
+from .items.base import CheckResult, CompleteContext, EffectContext, Evaluation
 from .models import AutoApprovalRule, Declaration, DeclarationCounter, DeclarationVersion, State
 from .workflow import TransitionRefused, record_event, transition
 
@@ -367,8 +368,54 @@ def declaration_release(*, declaration: Declaration, actor, comment: str = "") -
     )
 
 
-def review_evaluation(declaration: Declaration, *, today: dt.date) -> Evaluation:
-    """The item's checks run now against the record as it is (what the review page shows)."""
+OPEN_STATES = (State.SUBMITTED, State.IN_REVIEW)
+
+
+def checks_snapshot(evaluation: Evaluation, *, today: dt.date) -> dict:
+    """What the checks said, kept on the declaration when it is decided."""
+    return {
+        "on": today.isoformat(),
+        "results": [
+            {
+                "code": r.code,
+                "label": str(r.label),
+                "status": r.status,
+                "messages": [str(m) for m in r.messages],
+                "notes": [str(n) for n in r.notes],
+            }
+            for r in evaluation.results
+        ],
+        "flags": [str(f) for f in evaluation.flags],
+    }
+
+
+@dataclass(frozen=True)
+class DecidedChecks:
+    """The checks as they stood at the decision (read back from ``Declaration.decision_checks``)."""
+
+    on: dt.date
+    results: list[CheckResult]
+    flags: list[str]
+    decided = True
+
+    @property
+    def ok(self) -> bool:
+        return all(r.status != "fail" for r in self.results)
+
+
+def review_evaluation(declaration: Declaration, *, today: dt.date) -> Evaluation | DecidedChecks | None:
+    """What the review page shows: while the declaration is open, the item's checks run now against the record
+    as it is; once decided, the results stored at the decision (None if it was decided before they were kept,
+    or never reached a reviewer)."""
+    if declaration.state not in OPEN_STATES:
+        kept = declaration.decision_checks or {}
+        if not kept.get("results") and not kept.get("flags"):
+            return None
+        return DecidedChecks(
+            on=dt.date.fromisoformat(kept["on"]),
+            results=[CheckResult(**r) for r in kept.get("results", [])],
+            flags=list(kept.get("flags", [])),
+        )
     definition = _definition(declaration.item_code)
     return definition.evaluate(
         declaration.data, employer=declaration.employer, today=today, declaration=declaration
@@ -386,6 +433,9 @@ def _apply_and_route(row: Declaration, definition, *, actor, actor_label: str, t
             % {"number": row.number, "failed": failed},
             evaluation=evaluation,
         )
+    checks = checks_snapshot(
+        evaluation, today=today
+    )  # kept as they were before the effect changed the record
     context = EffectContext(
         declaration=row, data=evaluation.data, check=evaluation.context, actor=actor, actor_label=actor_label
     )
@@ -412,14 +462,14 @@ def _apply_and_route(row: Declaration, definition, *, actor, actor_label: str, t
             actor=None,
             actor_label=SYSTEM_LABEL,
             comment=str(definition.counter_note or _("请携带材料到窗口办理")),
-            updates={"result_unread": True},
+            updates={"result_unread": True, "decision_checks": checks},
         )
     return transition(
         row,
         "close",
         actor=None,
         actor_label=SYSTEM_LABEL,
-        updates={"result_unread": True, "completed_at": timezone.now()},
+        updates={"result_unread": True, "completed_at": timezone.now(), "decision_checks": checks},
     )
 
 
@@ -447,13 +497,23 @@ def declaration_approve(*, declaration: Declaration, actor, today: dt.date, comm
 
 @transaction.atomic
 def declaration_reject(
-    *, declaration: Declaration, actor, comment: str = "", reasons: list[str] | tuple[str, ...] = ()
+    *,
+    declaration: Declaration,
+    actor,
+    comment: str = "",
+    reasons: list[str] | tuple[str, ...] = (),
+    today: dt.date | None = None,
 ) -> Declaration:
     reasons = [r for r in reasons if r in REJECT_REASON_LABELS]
     comment = (comment or "").strip()
     if not comment and not reasons:
         raise FieldErrors({"comment": [_("审核不通过须填写原因")]})
     text = "；".join([REJECT_REASON_LABELS[r] for r in reasons] + ([comment] if comment else []))
+    today = today or timezone.localdate()
+    definition = _definition(declaration.item_code)
+    evaluation = definition.evaluate(
+        declaration.data, employer=declaration.employer, today=today, declaration=declaration
+    )
     return transition(
         declaration,
         "reject",
@@ -466,6 +526,7 @@ def declaration_reject(
             "decided_at": timezone.now(),
             "review_comment": text,
             "reject_reasons": reasons,
+            "decision_checks": checks_snapshot(evaluation, today=today),
             "result_unread": True,
         },
     )

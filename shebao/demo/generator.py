@@ -51,7 +51,14 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from shebao.core.choices import EmployerStatus, EmployerType, EmploymentForm, EmploymentStatus, Insurance
+from shebao.core.choices import (
+    EmployerStatus,
+    EmployerType,
+    EmploymentForm,
+    EmploymentStatus,
+    Insurance,
+    default_post_type,
+)
 from shebao.core.errors import DomainError
 from shebao.core.idnumbers import (
     CREDIT_ALPHABET,
@@ -96,7 +103,8 @@ PERSON_COPIED = slice(1, 5)
 assert PERSON_COLUMNS[PERSON_COPIED] == ("id_number", "name", "gender", "birth_date")
 EMPLOYMENT_COLUMNS = (
     "id", "person_id", "employer_id", "enrolment_type", "employment_form", "start_period", "stop_period",
-    "stop_reason", "status", "person_id_number", "person_name", "person_gender", "person_birth_date",
+    "stop_reason", "status", "post_type", "person_id_number", "person_name", "person_gender",
+    "person_birth_date",
 )  # fmt: skip
 COVERAGE_COLUMNS = (
     "id",
@@ -607,6 +615,7 @@ class _Generator:
         last_start = [(r["cancel"] - 1) if r["cancel"] else cur for r in employers]
         suspended_employer = [r["status"] == EmployerStatus.SUSPENDED.value for r in employers]
         wage_level = [r["wage_level"] for r in employers]
+        post_type = [default_post_type(r["type"]) for r in employers]  # by employer type (money.md)
         final = [k for k, r in enumerate(employers) for _i in range(r["size"])]
         rng.shuffle(final)
         n = len(final)
@@ -799,6 +808,7 @@ class _Generator:
                             stop_p,
                             reason,
                             status,
+                            post_type[k],
                             *copies,
                         )
                     )

@@ -13,10 +13,10 @@ Decisions the spec leaves open:
 - Money.md has no credited rate for 2025: a demo-only row (2.30 %) is added when missing, and reported.
 - Pension accounts of people insured before the window get an opening balance (期初结转) in the window's first
   year: 8 % of their first base × 12 × years worked before the window (at most 25).
-- Retirees: monthly pension from their retirement period on, basic pension by money.md's formula (A = average
-  wage of the year before retirement, I = last base / A, N = years from first work to retirement), account
-  pension = credited balance ÷ the divisor of the retirement age (60 → 139, 55 → 170, 50 → 195), plus a
-  transitional part for years worked before 1996 and a 2 % a year adjustment.
+- Retirees (those retiring in the window): the initial pension of benefits.services.pension_award_record, the
+  service H12's approval uses (money.md: index over paid months, balance at retirement with this year's interest,
+  the divisor table); paid monthly from the month after retirement. Only months the demo settled and paid count,
+  so pensions are small (no history before the window is generated).
 """
 
 from __future__ import annotations
@@ -34,20 +34,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shebao.benefits.models import InjuryCase, PensionPayment
-from shebao.benefits.rules import account_pension, basic_pension, disability_grant
+from shebao.benefits.selectors import disability_grant_quote
 from shebao.benefits.services import (
     injury_case_determine,
     injury_case_open,
     injury_payment_record,
     maternity_payment_record,
+    pension_award_record,
 )
 from shebao.contributions.models import Arrival, EmployerPeriod
-from shebao.contributions.services import arrivals_allocate, settlement_run
+from shebao.contributions.selectors import surcharge_owing
+from shebao.contributions.services import arrivals_allocate, settlement_run, surcharge_waive
+from shebao.core.errors import DomainError
 from shebao.core.money import round_money
 from shebao.core.period import Period, period_range
 from shebao.individual_accounts.models import InterestClosing, MedicalEntry, PensionEntry
 from shebao.individual_accounts.services import interest_close, medical_retiree_credits
-from shebao.parameters.models import AverageWage, CreditedInterestRate
+from shebao.parameters.models import CreditedInterestRate
 from shebao.persons.models import ContributionBase, Employment, Person
 
 DEMO_RATES = {2025: Decimal("0.0230")}  # not in money.md: demo only
@@ -151,7 +154,58 @@ def _arrivals(rng: random.Random, periods: list[int], current: Period, today: dt
         "arrivals": len(arrivals),
         "late": sum(1 for a in allocations if a.days_late),
         "employers_in_arrears": sum(1 for k in profile.values() if k == "arrears"),
+        "surcharge_paid": _surcharge_payments(rng, today),
     }
+
+
+def _surcharge_payments(rng: random.Random, today: dt.date) -> int:
+    """Late payers settle the surcharge assessed on their late payments for about half of those periods, by an
+    arrival for surcharge only some weeks later (through the same allocation as any arrival); the rest stays
+    owed, for Q11 and the office's waiver page (`surcharge_waive_some` waives part of it)."""
+    payments = []
+    for ep in surcharge_owing().order_by("employer_id", "period"):
+        if rng.random() >= 0.5:
+            continue
+        received = (ep.paid_on or ep.due_date) + dt.timedelta(days=rng.randint(10, 40))
+        if received > today:
+            continue
+        payments.append(
+            Arrival(
+                employer_id=ep.employer_id,
+                received_on=received,
+                amount=ep.surcharge_owed,
+                period=ep.period,
+                reference=f"DEMOZNJ{ep.employer_id:06d}{ep.period}",
+                source=Arrival.Source.DEMO,
+                purpose=Arrival.Purpose.SURCHARGE,
+            )
+        )
+    Arrival.objects.bulk_create(payments, batch_size=2000)
+    arrivals_allocate()
+    return len(payments)
+
+
+def surcharge_waive_some(*, user, today: dt.date, seed: int) -> int:
+    """The demo's office administrator waives half of the owed surcharge of about one period in five (a reason
+    each), through `surcharge_waive` like the office page."""
+    rng = random.Random(seed * 11 + 5)
+    waived = 0
+    for ep in list(surcharge_owing().order_by("employer_id", "period")):
+        if rng.random() >= 0.2:
+            continue
+        amount = (ep.surcharge_owed / 2).quantize(Decimal("0.01"))
+        if amount <= 0:
+            continue
+        surcharge_waive(
+            employer=ep.employer,
+            period=ep.period,
+            amount=amount,
+            reason=str(_("经审批，因不可抗力减免一半")),
+            user=user,
+            waived_on=today,
+        )
+        waived += 1
+    return waived
 
 
 def _ensure_rates(current_year: int) -> list[int]:
@@ -234,61 +288,37 @@ def _medical_debits(rng: random.Random, current_year: int) -> int:
     return len(entries)
 
 
-def _pensions(periods: list[int], today: dt.date) -> int:
-    wages = dict(AverageWage.objects.values_list("year", "monthly_amount"))
-    balances = dict(
-        PensionEntry.objects.values_list("person_id").annotate(s=Sum("amount")).values_list("person_id", "s")
-    )
-    last_base = {}
-    for person_id, base in ContributionBase.objects.order_by("person_id", "start_period").values_list(
-        "person_id", "base_pension"
-    ):
-        last_base[person_id] = base
-    payments = []
+def _pensions(periods: list[int], today: dt.date) -> dict:
+    """Every retiree of the window gets the initial pension of benefits.services.pension_award_record (money.md's
+    formula, the one H12 uses), awarded on the retirement date and paid monthly from the month after. A retiree
+    whose pension needs a parameter the demo lacks (the average wage of the year before retirement) is counted
+    as skipped, not computed otherwise."""
     retirees = (
-        Employment.objects.filter(status="retired", stop_period__lte=periods[-1])
-        .select_related("person")
+        Employment.objects.filter(status="retired", stop_period__gte=periods[0], stop_period__lte=periods[-1])
+        .select_related("person", "employer")
         .order_by("person_id", "-stop_period")
     )
-    seen = set()
+    seen, awarded, skipped = set(), 0, 0
     for employment in retirees:
-        person = employment.person
-        if person.pk in seen:
+        if employment.person_id in seen:
             continue
-        seen.add(person.pk)
-        retire = Period(employment.stop_period)
-        a = wages.get(retire.year - 1) or min(wages.values())
-        index = min(Decimal("3"), max(Decimal("0.6"), (last_base.get(person.pk) or a) / a)).quantize(CENT)
-        first_work = person.first_work_date or dt.date(retire.year - 30, 7, 1)
-        years = Decimal(max(15, min(45, retire.year - first_work.year)))
-        basic = basic_pension(a, index, years)
-        age = 60 if person.gender == "M" else 55 if index > 1 else 50
-        balance = round_money(Decimal(balances.get(person.pk) or 0))
-        account = account_pension(balance, age)
-        transitional = round_money(a * index * max(0, 1996 - first_work.year) * Decimal("0.012"))
-        for period in periods:
-            if period < retire.value:
-                continue
-            paid_on = dt.date(period // 100, period % 100, 10)
-            if paid_on > today:
-                continue
-            supplement = round_money(basic * Decimal("0.02") * ((period // 100) - retire.year))
-            payments.append(
-                PensionPayment(
-                    person_id=person.pk,
-                    employer_id=employment.employer_id,
-                    period=period,
-                    basic_amount=basic,
-                    account_amount=account,
-                    transitional_amount=transitional,
-                    supplement_amount=supplement,
-                    total=basic + account + transitional + supplement,
-                    paid_on=paid_on,
+        seen.add(employment.person_id)
+        retired_on = (Period(employment.stop_period) - 1).last_day()
+        try:
+            with transaction.atomic():
+                pension_award_record(
+                    person=employment.person,
+                    employer=employment.employer,
+                    retirement_date=retired_on,
+                    retirement_type="normal",
+                    today=today,
+                    awarded_on=retired_on,
                     source="demo",
                 )
-            )
-    PensionPayment.objects.bulk_create(payments, batch_size=2000)
-    return len(payments)
+            awarded += 1
+        except DomainError:
+            skipped += 1
+    return {"awarded": awarded, "skipped": skipped, "payments": PensionPayment.objects.count()}
 
 
 def _births(rng: random.Random, periods: list[int], today: dt.date) -> int:
@@ -316,14 +346,13 @@ def _births(rng: random.Random, periods: list[int], today: dt.date) -> int:
         if paid_on > today:
             continue
         kind = rng.choices(["natural", "caesarean", "multiple"], weights=[70, 27, 3])[0]
-        days = 158 + (15 if kind == "caesarean" else 15 if kind == "multiple" else 0)
         maternity_payment_record(
             person=employment.person,
             employer=employment.employer,
             delivery_date=delivery,
             delivery_type=kind,
             hospital=rng.choice(hospitals),
-            leave_days=days,
+            babies=2 if kind == "multiple" else 1,  # leave days from the leave-days table
             medical_costs=_money(rng, 2500, 9000),
             paid_on=paid_on,
             source="demo",
@@ -401,14 +430,9 @@ def _injuries(rng: random.Random, periods: list[int], today: dt.date) -> int:
                 determined_on + dt.timedelta(days=10),
             ),
         ]
-        if grade:
-            items.append(
-                (
-                    "disability_grant",
-                    disability_grant(base, grade),
-                    determined_on + dt.timedelta(days=20),
-                )
-            )
+        grant = disability_grant_quote(case=case)  # the one H15 uses: months by grade from the table
+        if grant is not None:
+            items.append(("disability_grant", grant.amount, determined_on + dt.timedelta(days=20)))
         for item, amount, paid_on in items:
             if paid_on <= today:
                 injury_payment_record(case=case, item=item, amount=amount, paid_on=paid_on, source="demo")

@@ -8,10 +8,13 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from shebao.parameters.models import (
+    AccountPensionDivisor,
     AverageWage,
     BaseLimit,
     CreditedInterestRate,
+    DisabilityGrantMonths,
     InsuranceRate,
+    MaternityRule,
     PolicySetting,
     RetirementAgeRule,
     RiskClassRate,
@@ -98,3 +101,19 @@ class RetirementAgeRuleAdmin(ParameterAdmin):
         "step_birth_months",
         "target_age_months",
     )
+
+
+@admin.register(AccountPensionDivisor, site=office_admin_site)
+class AccountPensionDivisorAdmin(ParameterAdmin):
+    list_display = ("effective_from", "age_years", "months")
+    list_filter = ("effective_from",)
+
+
+@admin.register(DisabilityGrantMonths, site=office_admin_site)
+class DisabilityGrantMonthsAdmin(ParameterAdmin):
+    list_display = ("effective_from", "grade", "months")
+
+
+@admin.register(MaternityRule, site=office_admin_site)
+class MaternityRuleAdmin(ParameterAdmin):
+    list_display = ("effective_from", "kind", "leave_days", "cost_limit")

@@ -1,8 +1,11 @@
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts.permissions import office_role_required
+from shebao.catalogue.items import get_item
+from shebao.declarations.selectors import reviewer_summary
 
 # The staff functions of the office site: (title, url name, roles that may use it).
 FUNCTIONS = [
@@ -32,4 +35,10 @@ def functions_for(user):
 
 @office_role_required()
 def home(request):
-    return render(request, "office/home.html", {"functions": functions_for(request.user)})
+    context = {"functions": functions_for(request.user)}
+    if request.user.is_reviewer:
+        review = reviewer_summary(reviewer=request.user, now=timezone.now())
+        for row in review["per_item"]:
+            row["name"] = get_item(row["item_code"]).name
+        context["review"] = review
+    return render(request, "office/home.html", context)

@@ -114,10 +114,20 @@ class PolicySetting(models.Model):
         DUE_MONTHS_AFTER = "due_months_after", _("缴费期限(次月后月数)")
         ROUNDING_RULE = "rounding_rule", _("舍入规则")
         BASE_YEAR_FIRST_MONTH = "base_year_first_month", _("基数年度起始月")
-        MATERNITY_LEAVE_DAYS = "maternity_leave_days", _("产假天数")
         RETIREE_MEDICAL_MONTHLY_CREDIT = "retiree_medical_monthly_credit", _("退休人员医疗帐户月划入额")
         MIN_CONTRIBUTION_YEARS = "min_contribution_years", _("最低缴费年限")
         MAX_BACKDATE_MONTHS = "max_backdate_months", _("参保开始期最多追溯月数")
+        DIVISOR_INTERPOLATION = "divisor_interpolation", _("计发月数按月插值(linear/whole_years)")
+        MAX_BACK_PAYMENT_MONTHS = "max_back_payment_months", _("补缴一次最多月数")
+        SPECIAL_RETIREMENT_YEARS_EARLIER = "special_retirement_years_earlier", _("特殊工种提前退休年数")
+        ILLNESS_RETIREMENT_YEARS_EARLIER_MALE = (
+            "illness_retirement_years_earlier_male",
+            _("男职工病退提前年数"),
+        )
+        ILLNESS_RETIREMENT_YEARS_EARLIER_FEMALE = (
+            "illness_retirement_years_earlier_female",
+            _("女职工病退提前年数"),
+        )
 
     key = models.CharField(_("参数"), max_length=48, choices=Key.choices)
     effective_from = models.PositiveIntegerField(_("起始期"))
@@ -154,3 +164,72 @@ class RetirementAgeRule(models.Model):
         db_table = "contributions_retirementagerule"
         verbose_name = _("退休年龄规则")
         verbose_name_plural = _("退休年龄规则")
+
+
+class AccountPensionDivisor(models.Model):
+    """计发月数: the months an account pension's balance is divided by, by retirement age in whole years
+    (money.md's divisor table), from effective_from on (the retirement's period). Ages between two whole years
+    are interpolated (rules.account_pension_divisor)."""
+
+    effective_from = models.PositiveIntegerField(_("起始期"))
+    age_years = models.PositiveSmallIntegerField(_("退休年龄(周岁)"))
+    months = models.DecimalField(_("计发月数"), max_digits=6, decimal_places=2)
+
+    class Meta:
+        db_table = "parameters_accountpensiondivisor"
+        verbose_name = _("个人帐户养老金计发月数")
+        verbose_name_plural = _("个人帐户养老金计发月数")
+        ordering = ["-effective_from", "age_years"]
+        constraints = [
+            models.UniqueConstraint(fields=["effective_from", "age_years"], name="one_divisor_per_age_start"),
+            period_check("effective_from", "divisor_effective_from_valid"),
+            models.CheckConstraint(condition=Q(months__gt=0), name="divisor_positive"),
+        ]
+
+
+class DisabilityGrantMonths(models.Model):
+    """一次性伤残补助金: months of the injured person's wage by disability grade 1–10, from effective_from on."""
+
+    effective_from = models.PositiveIntegerField(_("起始期"))
+    grade = models.PositiveSmallIntegerField(_("伤残等级"))
+    months = models.PositiveSmallIntegerField(_("补助月数"))
+
+    class Meta:
+        db_table = "parameters_disabilitygrantmonths"
+        verbose_name = _("一次性伤残补助金月数")
+        verbose_name_plural = _("一次性伤残补助金月数")
+        ordering = ["-effective_from", "grade"]
+        constraints = [
+            models.UniqueConstraint(fields=["effective_from", "grade"], name="one_grant_per_grade_start"),
+            period_check("effective_from", "grant_effective_from_valid"),
+            models.CheckConstraint(condition=Q(grade__gte=1, grade__lte=10), name="grant_grade_1_10"),
+        ]
+
+
+class MaternityRule(models.Model):
+    """The leave-days table (money.md): leave days and the medical-cost limit per delivery kind, from
+    effective_from on (the delivery's period). `extra_baby` is what each additional baby of a multiple birth
+    adds to the natural or caesarean delivery it came by."""
+
+    class Kind(models.TextChoices):
+        NATURAL = "natural", _("顺产")
+        CAESAREAN = "caesarean", _("剖宫产")
+        EXTRA_BABY = "extra_baby", _("多胞胎每多生育一个婴儿")
+        MISCARRIAGE_EARLY = "miscarriage_early", _("怀孕未满4个月流产")
+        MISCARRIAGE_LATE = "miscarriage_late", _("怀孕满4个月流产")
+
+    effective_from = models.PositiveIntegerField(_("起始期"))
+    kind = models.CharField(_("生育情形"), max_length=20, choices=Kind.choices)
+    leave_days = models.PositiveSmallIntegerField(_("产假天数"))
+    cost_limit = models.DecimalField(_("医疗费用限额"), **MONEY)
+
+    class Meta:
+        db_table = "parameters_maternityrule"
+        verbose_name = _("产假天数及生育医疗费限额")
+        verbose_name_plural = _("产假天数及生育医疗费限额")
+        ordering = ["-effective_from", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["effective_from", "kind"], name="one_maternity_rule_per_start"),
+            period_check("effective_from", "maternity_rule_effective_from_valid"),
+            models.CheckConstraint(condition=Q(cost_limit__gte=0), name="maternity_cost_limit_non_negative"),
+        ]

@@ -12,11 +12,15 @@ from shebao.core.choices import EmployerType, Insurance
 from shebao.core.errors import DomainError
 from shebao.core.period import Period
 
+from . import rules
 from .models import (
+    AccountPensionDivisor,
     AverageWage,
     BaseLimit,
     CreditedInterestRate,
+    DisabilityGrantMonths,
     InsuranceRate,
+    MaternityRule,
     PolicySetting,
     RetirementAgeRule,
     RiskClassRate,
@@ -117,6 +121,75 @@ def retirement_rule_for(group: str) -> RetirementRule:
     return RetirementRule(
         row.pivot_birth_month, row.base_age_months, row.step_birth_months, row.target_age_months
     )
+
+
+def _latest_rows(model, period: int):
+    """The rows of an effective-dated table in force in `period`: those of the latest effective_from ≤ it."""
+    start = (
+        model.objects.filter(effective_from__lte=period)
+        .order_by("-effective_from")
+        .values_list("effective_from", flat=True)
+        .first()
+    )
+    return model.objects.filter(effective_from=start) if start is not None else model.objects.none()
+
+
+def divisor_table(*, period: int) -> dict[int, Decimal]:
+    """Age in whole years → 计发月数, the table in force in `period`."""
+    return dict(_latest_rows(AccountPensionDivisor, period).values_list("age_years", "months"))
+
+
+def account_pension_divisor_for(*, age_months: int, period: int) -> Decimal:
+    """The divisor for a retirement at `age_months` in `period` (interpolated by month unless the office set
+    divisor_interpolation = whole_years). Raises ParameterMissing naming the age that has no row."""
+    table = divisor_table(period=period)
+    try:
+        interpolation = policy_value(PolicySetting.Key.DIVISOR_INTERPOLATION, period=period)
+    except ParameterMissing:
+        interpolation = "linear"
+    try:
+        return rules.account_pension_divisor(table, age_months, interpolation=interpolation)
+    except KeyError as exc:
+        raise ParameterMissing(
+            _("%(period)s 期退休年龄 %(age)s 周岁的计发月数未设置")
+            % {"period": Period(period).label(), "age": exc.args[0]}
+        ) from None
+
+
+def disability_grant_months_for(*, grade: int, period: int) -> int:
+    row = _latest_rows(DisabilityGrantMonths, period).filter(grade=grade).first()
+    if row is None:
+        raise ParameterMissing(
+            _("%(period)s 期伤残等级 %(grade)s 级的一次性伤残补助金月数未设置")
+            % {"period": Period(period).label(), "grade": grade}
+        )
+    return row.months
+
+
+def maternity_entitlement_for(
+    *, delivery_type: str, period: int, babies: int = 1, pregnancy_months: int = 0
+) -> rules.MaternityEntitlement:
+    """Leave days and the medical-cost limit for a delivery in `period`, from the leave-days table."""
+    table = {
+        kind: (days, limit)
+        for kind, days, limit in _latest_rows(MaternityRule, period).values_list(
+            "kind", "leave_days", "cost_limit"
+        )
+    }
+    try:
+        return rules.maternity_entitlement(
+            table, delivery_type, babies=babies, pregnancy_months=pregnancy_months
+        )
+    except KeyError as exc:
+        raise ParameterMissing(
+            _("%(period)s 期产假天数表缺少「%(kind)s」")
+            % {"period": Period(period).label(), "kind": MaternityRule.Kind(exc.args[0]).label}
+        ) from None
+
+
+def min_contribution_years_for(*, period: int) -> Decimal:
+    """Minimum contribution years for a retirement in `period` (15, rising from 2030: data)."""
+    return policy_decimal(PolicySetting.Key.MIN_CONTRIBUTION_YEARS, period=period)
 
 
 # ===============================================================================================================

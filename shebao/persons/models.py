@@ -9,6 +9,7 @@ from shebao.core.choices import (
     Gender,
     HukouType,
     Insurance,
+    PostType,
     StopReason,
 )
 from shebao.core.constraints import period_check
@@ -65,6 +66,10 @@ class Employment(models.Model):
     enrolment_type = models.CharField(_("增员类型"), max_length=2, choices=EnrolmentType.choices)
     employment_form = models.CharField(
         _("用工形式"), max_length=20, choices=EmploymentForm.choices, default=EmploymentForm.CONTRACT
+    )
+    # Decides a woman's retirement age (money.md): default by employer type, changed through H09 or the office.
+    post_type = models.CharField(
+        _("岗位类型"), max_length=8, choices=PostType.choices, default=PostType.WORKER
     )
     start_period = models.PositiveIntegerField(_("参保开始期"))
     stop_period = models.PositiveIntegerField(_("停保期"), null=True, blank=True)

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from shebao.core.choices import Insurance, StopReason
+from shebao.core.choices import Insurance, PostType, StopReason, default_post_type
 from shebao.core.errors import DomainError
 from shebao.employers.models import Employer
 from shebao.parameters.rules import clamp_base
@@ -173,11 +173,13 @@ def employment_open(
     enrolment_type: str,
     insurances: Iterable[str],
     employment_form: str = "contract",
+    post_type: str = "",
     declaration_number: str = "",
     actor=None,
     actor_label: str = "",
 ) -> Employment:
-    """Open an employment at `employer` from `start_period` with a coverage per insurance."""
+    """Open an employment at `employer` from `start_period` with a coverage per insurance. The post type
+    defaults by employer type (cadre at organs and institutions, worker elsewhere)."""
     insurances = [i for i in INSURANCES if i in set(insurances)]
     if not insurances:
         raise DomainError(_("至少选择一个险种"), field="insurances")
@@ -191,6 +193,7 @@ def employment_open(
         employer=employer,
         enrolment_type=enrolment_type,
         employment_form=employment_form,
+        post_type=post_type or default_post_type(employer.employer_type),
         start_period=start_period,
         status="active",
         **person_copies(stored),
@@ -223,6 +226,37 @@ def employment_open(
             **who,
         )
         for ins in insurances
+    )
+    return employment
+
+
+@transaction.atomic
+def employment_post_type_set(
+    *,
+    employment: Employment,
+    post_type: str,
+    declaration_number: str = "",
+    actor=None,
+    actor_label: str = "",
+) -> Employment:
+    """Change the post type of an open employment (H09, the office): it decides a woman's retirement age."""
+    if post_type not in PostType.values:
+        raise DomainError(_("岗位类型不正确"), field="post_type")
+    employment = Employment.objects.select_for_update().get(pk=employment.pk)
+    if employment.post_type == post_type:
+        return employment
+    old = employment.post_type
+    employment.post_type = post_type
+    employment.save(update_fields=["post_type"])
+    RecordChange.objects.create(
+        employer=employment.employer,
+        person=employment.person,
+        kind=RecordChange.Kind.PERSON_UPDATED,
+        field="post_type",
+        old_value=old,
+        new_value=post_type,
+        declaration_number=declaration_number,
+        **_who(actor, actor_label),
     )
     return employment
 
@@ -379,17 +413,19 @@ def coverage_close(
 # --- contribution bases ----------------------------------------------------------------------------------
 
 
-def clamped_bases(*, base_year: int, declared_wage: Decimal) -> dict[str, Decimal]:
-    """The base used per insurance: the declared wage clamped to that insurance's floor and ceiling."""
-    bases = {}
-    for ins in INSURANCES:
-        floor, ceiling = base_limits_for(base_year=base_year, insurance=ins)
-        bases[ins] = clamp_base(declared_wage, floor, ceiling)
-    return bases
+def clamped_bases(
+    *, base_year: int, declared_wage: Decimal, limits: dict | None = None
+) -> dict[str, Decimal]:
+    """The base used per insurance: the declared wage clamped to that insurance's floor and ceiling. The one
+    function both approval (``bases_set``) and the preview an operator sees before submitting use."""
+    if limits is None:
+        limits = {ins: base_limits_for(base_year=base_year, insurance=ins) for ins in INSURANCES}
+    return {ins: clamp_base(declared_wage, *limits[ins]) for ins in INSURANCES}
 
 
 def _base_row(*, person_id, employer_id, base_year, start_period, wage, limits, source) -> ContributionBase:
-    values = {f"base_{ins}": clamp_base(wage, *limits[ins]) for ins in INSURANCES}
+    bases = clamped_bases(base_year=base_year, declared_wage=wage, limits=limits)
+    values = {f"base_{ins}": bases[ins] for ins in INSURANCES}
     return ContributionBase(
         person_id=person_id,
         employer_id=employer_id,

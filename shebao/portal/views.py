@@ -8,7 +8,11 @@ from shebao.accounts.permissions import item_required, portal_user_required, vis
 from shebao.catalogue.items import GROUP_LABELS, ITEMS, ItemGroup, get_item
 from shebao.core.period import Period
 from shebao.core.replica import replica_reads_begin
+from shebao.declarations import clock
+from shebao.persons.models import Employment
 
+from .dashboard import RECENT_ITEMS_KEY, employer_home, individual_home, recent_items_note
+from .queries.listing import search_filter
 from .queries.profile import own_profile
 from .registry import ITEM_VIEWS, is_available
 
@@ -32,7 +36,49 @@ def public_home(request):
 
 @portal_user_required
 def home(request):
-    return render(request, "portal/home.html", {"groups": group_items(visible_items(request.user))})
+    user = request.user
+    items = visible_items(user)
+    codes = {item.code for item in items}
+    today = clock.today()
+    context = {"groups": group_items(items), "today": today}
+    if user.kind == UserKind.EMPLOYER and user.employer_id:
+        context["employer_home"] = employer_home(employer=user.employer, today=today)
+        context["can"] = {code: code in codes for code in ("Q02", "Q03", "Q11", "Q14", "PROGRESS")}
+    elif user.kind == UserKind.INDIVIDUAL and user.person_id:
+        context["individual_home"] = individual_home(person=user.person, today=today)
+    by_code = {item.code: item for item in items}
+    context["recent"] = [
+        by_code[c] for c in request.session.get(RECENT_ITEMS_KEY, []) if c in by_code and is_available(c)
+    ]
+    return render(request, "portal/home.html", context)
+
+
+@portal_user_required
+def search(request):
+    """The home page's search box: items by name (or code), and for an employer its employees by ID number or
+    name (prefix), each leading to the employee page."""
+    term = " ".join((request.GET.get("q") or "").split())[:30]
+    user = request.user
+    items = [
+        item
+        for item in visible_items(user)
+        if term and is_available(item.code) and (term in str(item.name) or term.upper() == item.code)
+    ]
+    employees = []
+    if (
+        term
+        and user.kind == UserKind.EMPLOYER
+        and user.employer_id
+        and any(i.code == "Q02" for i in visible_items(user))
+    ):
+        employees = list(
+            Employment.objects.filter(
+                search_filter(term, "person_id_number", "person_name"), employer=user.employer
+            )
+            .order_by("person_name", "person_id_number", "-start_period")
+            .values("person_id_number", "person_name", "status", "start_period")[:30]
+        )
+    return render(request, "portal/search.html", {"term": term, "items": items, "employees": employees})
 
 
 @portal_user_required
@@ -57,7 +103,10 @@ def item(request, code: str):
     if view is None:
         # The grant is checked first: a user without it is refused the same way whether the item is built or not.
         return item_required(found.code)(_unavailable)(request)
-    return view(request)
+    response = view(request)
+    if request.method == "GET" and response.status_code == 200 and request.user.is_authenticated:
+        recent_items_note(request.session, found.code)
+    return response
 
 
 def _unavailable(request):

@@ -70,3 +70,19 @@ def test_pdf_response_headers():
     assert pdf_response(b"", "a.pdf", inline=False)["Content-Disposition"].startswith(
         'attachment; filename="a.pdf"'
     )
+
+
+def test_middle_dot_is_printed_with_a_glyph_the_cjk_font_has():
+    """STSong-Light has no glyph at U+00B7 (the 间隔号 of 阿沛·阿旺晋美, our footers' separator): it is printed as
+    U+30FB, the same dot, which the font has."""
+    import io
+
+    import pypdf
+
+    from shebao.core.pdf import PdfDocument
+
+    doc = PdfDocument(title="测试", footer="社会保险经办机构 · 扫描二维码")
+    doc.paragraph("阿沛·阿旺晋美")
+    text = pypdf.PdfReader(io.BytesIO(doc.render())).pages[0].extract_text()
+    assert "社会保险经办机构 ・ 扫描二维码" in text and "阿沛・阿旺晋美" in text
+    assert "\u00b7" not in text

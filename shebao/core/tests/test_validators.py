@@ -63,7 +63,8 @@ def test_normalize_identifier(raw, normal):
     ("raw", "normal"),
     [
         ("  Ａｂｃ　　def  ", "Abc def"),
-        ("１２３，４５６", "123,456"),
+        ("１２３，４５６", "123，456"),
+        ("工资调整，补缴２０２６年（含１月）", "工资调整，补缴2026年（含1月）"),
         ("a\tb\n\nc", "a b c"),
         ("深圳市\u3000南山区", "深圳市 南山区"),
         ("zero\u200bwidth", "zerowidth"),
@@ -448,3 +449,13 @@ def test_any_text_never_crashes_the_other_validators(text):
             validate(text)
         except ValidationFailed:
             pass
+
+
+def test_ethnicities_are_gb_t_3304_in_full():
+    from shebao.core.choices import ETHNICITIES, ETHNICITY_CODES
+
+    groups = [name for code, name in ETHNICITY_CODES.items() if int(code) <= 56]
+    assert len(groups) == 56 and len(set(groups)) == 56 and all(g.endswith("族") for g in groups)
+    assert list(ETHNICITY_CODES)[:56] == [f"{n:02d}" for n in range(1, 57)]
+    assert ETHNICITIES[-2:] == ["其他", "外国血统中国籍人士"]
+    assert {"傈僳族", "基诺族", "珞巴族", "门巴族", "高山族"} <= set(ETHNICITIES)

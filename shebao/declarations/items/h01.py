@@ -20,7 +20,7 @@ from .checks import (
     period_window,
     person_of,
 )
-from .prefill import Prefill, lookup_person, person_values, visible_to
+from .prefill import Prefill, insured_here, lookup_person, person_values, visible_to
 
 
 def _not_known(ctx):
@@ -78,6 +78,8 @@ def prefill(employer, id_number, today):
     if found is None:
         return Prefill()
     info, person, here, has_any = found
+    if (already := insured_here(info, here)) is not None:
+        return already
     if has_any:
         return Prefill(
             values={"id_number": info.number},

@@ -19,7 +19,7 @@ from .checks import (
     period_window,
     person_of,
 )
-from .prefill import Prefill, base_values, lookup_person
+from .prefill import Prefill, base_values, insured_here, lookup_person
 
 
 def _after_last_stop(ctx):
@@ -79,6 +79,8 @@ def prefill(employer, id_number, today):
     if found is None:
         return Prefill()
     info, person, here, has_any = found
+    if (already := insured_here(info, here)) is not None:
+        return already
     if person is None:
         return Prefill(
             values={"id_number": info.number},

@@ -29,7 +29,8 @@ def _stop_period_ok(ctx):
     if paid is not None and int(stop) <= paid:
         ctx.fail(
             "stop_period",
-            _("停保期 %(stop)s 不能早于已缴费的最后期 %(paid)s 之后的月份") % {"stop": stop, "paid": paid},
+            _("%(paid)s 及以前的月份已缴费，停保期最早为 %(earliest)s（填写的是 %(stop)s）")
+            % {"stop": stop, "paid": paid, "earliest": Period(paid) + 1},
         )
     latest = ctx.period + 1
     if stop > latest:

@@ -3,13 +3,13 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shebao.core.choices import ETHNICITIES, HukouType
+from shebao.core.choices import ETHNICITIES, HukouType, PostType
 from shebao.persons import services as record
 from shebao.persons.models import Person
 
 from . import fields as F
 from .base import Check, Field, ItemDefinition, code_table
-from .checks import EMPLOYED_HERE, person_of
+from .checks import EMPLOYED_HERE, employment_here, person_of
 from .prefill import Prefill, lookup_person
 
 # form field → person field
@@ -37,6 +37,10 @@ def changed_fields(ctx) -> list[str]:
         value = ctx.data.get(field_name)
         if value not in (None, "") and _value(field_name, value) != getattr(person, attr):
             out.append(field_name)
+    employment = employment_here(ctx)
+    post = ctx.data.get("post_type")
+    if post and employment is not None and post != employment.post_type:
+        out.append("post_type")  # on the employment, not the person: it decides a woman's retirement age
     return out
 
 
@@ -58,13 +62,26 @@ def needs_counter(stored) -> bool:
 
 
 def flags(ctx):
-    changed = set(changed_fields(ctx)) & COUNTER_FIELDS
-    return [_("变更姓名或公民身份号码：须到窗口核验身份证件和户籍证明")] if changed else []
+    changed = set(changed_fields(ctx))
+    out = []
+    if changed & COUNTER_FIELDS:
+        out.append(_("变更姓名或公民身份号码：须到窗口核验身份证件和户籍证明"))
+    if "post_type" in changed:
+        out.append(_("变更岗位类型：女职工的法定退休年龄随之改变，须核对岗位证明"))
+    return out
 
 
 def effect(ctx):
     person = person_of(ctx.check)
-    changes = {CHANGES[f]: _value(f, ctx.data[f]) for f in changed_fields(ctx.check)}
+    changed = changed_fields(ctx.check)
+    if "post_type" in changed:
+        record.employment_post_type_set(
+            employment=employment_here(ctx.check), post_type=ctx.data["post_type"], **ctx.audit
+        )
+        changed.remove("post_type")
+        if not changed:
+            return
+    changes = {CHANGES[f]: _value(f, ctx.data[f]) for f in changed}
     if "id_number" in changes:
         info = ctx.data["new_id_number"]
         changes["gender"], changes["birth_date"] = info.gender, info.birth_date
@@ -78,9 +95,11 @@ def prefill(employer, id_number, today):
     info, person, here, _any = found
     if person is None or not any(e.stop_period is None for e in here):
         return Prefill(values={"id_number": info.number}, notice=_("该人员不是本单位在职参保人员。"))
+    employment = next(e for e in here if e.stop_period is None)
     return Prefill(
         values={
             "id_number": info.number,
+            "post_type": employment.post_type,
             "phone": person.phone,
             "address": person.address,
             "hukou_type": person.hukou_type,
@@ -92,7 +111,7 @@ def prefill(employer, id_number, today):
 
 def summary(stored):
     labels = {f.name: str(f.label) for f in DEFINITION.fields}
-    changed = [labels[k] for k in CHANGES if stored.get(k)]
+    changed = [labels[k] for k in (*CHANGES, "post_type") if stored.get(k)]
     return f"{stored.get('id_number', '')} " + _("变更：%(list)s") % {"list": "、".join(changed)}
 
 
@@ -111,6 +130,13 @@ DEFINITION = ItemDefinition(
         Field("address", gettext_lazy("地址"), "text", max_length=200),
         Field("hukou_type", gettext_lazy("户籍性质"), "choice", choices=code_table(HukouType)),
         Field("ethnicity", gettext_lazy("民族"), "choice", choices=lambda: [(e, e) for e in ETHNICITIES]),
+        Field(
+            "post_type",
+            gettext_lazy("岗位类型"),
+            "choice",
+            choices=code_table(PostType),
+            help=gettext_lazy("女职工按岗位类型确定退休年龄"),
+        ),
     ),
     checks=(
         EMPLOYED_HERE,

@@ -17,6 +17,27 @@ class Prefill:
     values: dict = field(default_factory=dict)
     notice: str = ""
     redirect_code: str = ""  # another item to go to instead (H01 → H02 for a known person)
+    links: list = field(default_factory=list)  # [(label, item code)]: where to go next, for this person
+    stop: bool = False  # nothing to declare here: the notice says why (the form is not filled)
+
+
+def insured_here(info, here) -> Prefill | None:
+    """Someone already insured at this employer needs no enrolment (H01/H02/H03): say so at once, with what
+    the operator may want instead, rather than let the checks refuse it at submit."""
+    current = next((e for e in here if e.stop_period is None), None)
+    if current is None:
+        return None
+    return Prefill(
+        values={"id_number": info.number},
+        notice=_("该人员已在本单位参保（自 %(start)s 起），不需要再办理参保登记。")
+        % {"start": f"{current.start_period:06d}"},
+        links=[
+            (_("查看缴费明细"), "Q09"),
+            (_("缴费基数调整"), "H08"),
+            (_("人员减少(停保)"), "H04"),
+        ],
+        stop=True,
+    )
 
 
 def lookup_person(employer, id_number: str, today: dt.date):

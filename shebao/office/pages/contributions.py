@@ -28,6 +28,7 @@ from shebao.contributions.tasks import arrivals_import_task, settlement_run_task
 from shebao.core import csvfiles
 from shebao.core.errors import DomainError
 from shebao.core.forms import DateField, IntegerField, MoneyField, PeriodField
+from shebao.core.money import format_money
 from shebao.core.period import Period
 from shebao.core.validators import PAST_DATE, parse_amount
 from shebao.declarations import clock
@@ -159,6 +160,12 @@ class ArrivalForm(OfficeForm):
     amount = MoneyField(label=_l("金额"), max_length=20)
     period = PeriodField(label=_l("结算期(可选)"), max_length=10, required=False)
     reference = forms.CharField(label=_l("银行流水号"), max_length=60, required=False)
+    purpose = forms.ChoiceField(
+        label=_l("用途"),
+        choices=Arrival.Purpose.choices,
+        initial=Arrival.Purpose.CONTRIBUTIONS,
+        required=False,
+    )
 
 
 @admin_only
@@ -181,6 +188,7 @@ def arrivals(request):
                         amount=data["amount"],
                         period=data["period"],
                         reference=data["reference"],
+                        purpose=data["purpose"] or Arrival.Purpose.CONTRIBUTIONS,
                         user=request.user,
                     )
                 except DomainError as exc:
@@ -191,9 +199,9 @@ def arrivals(request):
                         _("已登记 %(name)s 到账 %(amount)s 元，分配 %(allocated)s 元，余额 %(credit)s 元")
                         % {
                             "name": employer.name,
-                            "amount": arrival.amount,
-                            "allocated": arrival.allocated,
-                            "credit": arrival.credit,
+                            "amount": format_money(arrival.amount),
+                            "allocated": format_money(arrival.allocated),
+                            "credit": format_money(arrival.credit),
                         },
                     )
                     return redirect("office:arrivals")
@@ -242,6 +250,54 @@ def arrivals(request):
             "arrears": in_arrears[:30],
             "background_imports": ArrivalImport.objects.select_related("created_by").defer("content")[:10],
             "threshold": settings.SHEBAO_IMPORT_BACKGROUND_ROWS,
+        },
+    )
+
+
+# --- late surcharge waivers --------------------------------------------------------------------------------------
+
+
+class WaiverForm(OfficeForm):
+    employer = forms.CharField(label=_l("单位编号或统一社会信用代码"), max_length=30)
+    period = PeriodField(label=_l("结算期"), max_length=10)
+    amount = MoneyField(label=_l("减免金额"), max_length=20)
+    reason = forms.CharField(label=_l("减免原因"), max_length=200)
+
+
+@admin_only
+def surcharge(request):
+    """Late surcharge (money.md ledger): periods with assessed surcharge still owed; waive part or all of it
+    with a reason (recorded with who and when)."""
+    form = WaiverForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            employer = imports.find_employer(data["employer"])
+            waiver = services.surcharge_waive(
+                employer=employer,
+                period=data["period"],
+                amount=data["amount"],
+                reason=data["reason"],
+                user=request.user,
+                waived_on=clock.today(),
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("已减免 %(name)s %(period)s 期滞纳金 %(amount)s 元")
+                % {"name": employer.name, "period": waiver.period, "amount": format_money(waiver.amount)},
+            )
+            return redirect("office:surcharge")
+    return render(
+        request,
+        "office/contributions/surcharge.html",
+        {
+            "form": form,
+            "errors": _errors_of(form),
+            "owing": selectors.surcharge_owing()[:50],
+            "waivers": selectors.surcharge_waivers()[:30],
         },
     )
 
@@ -488,5 +544,6 @@ urlpatterns = [
     path("settlements/<int:run_id>/", settlement, name="settlement"),
     path("interest/", interest, name="interest"),
     path("arrivals/", arrivals, name="arrivals"),
+    path("surcharge/", surcharge, name="surcharge"),
     path("benefits/", benefits, name="benefits"),
 ]

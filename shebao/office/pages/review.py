@@ -89,6 +89,7 @@ def queue(request):
         "filters": filters,
         "query": urlencode({k: v for k, v in request.GET.items() if k != "page" and v}),
         "items": [(code, d.item.name, counts["per_item"].get(code, 0)) for code, d in DEFINITIONS.items()],
+        "per_day": counts["per_day"],
         "states": [
             (value, label, counts["per_state"].get(value, 0))
             for value, label in State.choices
@@ -250,7 +251,11 @@ def _decide(request, declaration: Declaration):
             )
         elif action == "reject":
             services.declaration_reject(
-                declaration=declaration, actor=user, comment=comment, reasons=request.POST.getlist("reasons")
+                declaration=declaration,
+                actor=user,
+                comment=comment,
+                reasons=request.POST.getlist("reasons"),
+                today=clock.today(),
             )
             messages.success(request, _("申报 %(number)s 已退回") % {"number": declaration.number})
         else:

@@ -193,3 +193,42 @@ def test_every_office_form_names_the_field_in_its_errors(admin_client):
     assert "请填写单位编号或统一社会信用代码" in page and "请填写金额" in page
     assert "到账日期「20.3.2024」不是有效日期，应为 年-月-日" in page
     assert not Arrival.objects.exists()
+
+
+def test_surcharge_waiver_page_refuses_then_waives_with_a_reason(personas):
+    import datetime as dt
+    from decimal import Decimal as D
+
+    from django.test import Client
+
+    from shebao.accounts.models import User
+    from shebao.contributions.models import EmployerPeriod, SurchargeWaiver
+    from shebao.contributions.services import arrival_record, settlement_run
+
+    a = personas.employer_a
+    settlement_run(period=202401)
+    due = EmployerPeriod.objects.get(employer=a, period=202401).amount_due
+    arrival_record(employer=a, received_on=dt.date(2024, 3, 20), amount=due)  # 20 days late: 134.78 assessed
+    client = Client()
+    client.force_login(User.objects.get(username="office_admin"))
+    page = client.get("/office/surcharge/").content.decode()
+    assert "尚欠滞纳金的结算期" in page and "134.78" in page and a.name in page
+    refused = client.post(
+        "/office/surcharge/", {"employer": a.number, "period": "202401", "amount": "200", "reason": "困难"}
+    )
+    assert refused.status_code == 200 and "超过该期尚欠的滞纳金 134.78" in refused.content.decode()
+    missing = client.post("/office/surcharge/", {"employer": a.number, "period": "202401", "amount": "10"})
+    assert "请填写减免原因" in missing.content.decode()
+    assert not SurchargeWaiver.objects.exists()
+    done = client.post(
+        "/office/surcharge/",
+        {"employer": a.number, "period": "202401", "amount": "34.78", "reason": "困难企业"},
+        follow=True,
+    )
+    assert "已减免" in done.content.decode() and "34.78" in done.content.decode()
+    assert EmployerPeriod.objects.get(employer=a, period=202401).surcharge_waived == D("34.78")
+    assert SurchargeWaiver.objects.get().reason == "困难企业"
+    # not for staff other than the office administrator
+    clerk = Client()
+    clerk.force_login(User.objects.get(username="clerk"))
+    assert clerk.get("/office/surcharge/").status_code == 403

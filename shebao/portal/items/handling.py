@@ -23,6 +23,7 @@ from shebao.declarations import clock, selectors, services
 from shebao.declarations.items import DEFINITIONS
 from shebao.declarations.items.prefill import Prefill
 from shebao.declarations.models import State
+from shebao.declarations.preview import declaration_preview
 from shebao.portal.registry import portal_item
 
 HANDLING_CODES = sorted(DEFINITIONS)  # every item declared as data (H19 is the accounts' own page)
@@ -37,11 +38,20 @@ def _progress_url(number: str) -> str:
     return reverse("portal:item", args=["progress"]) + "?" + urlencode({"open": number})
 
 
+# Period fields an empty form starts with the current period in (Asia/Shanghai); stop periods stay empty
+# because they are a decision the operator has to make.
+PREFILLED_PERIODS = {"start_period", "period"}
+
+
 def _initial(definition) -> dict:
     values = {}
     for f in definition.fields:
         if f.default is not None:
             values[f.name] = f.default
+        elif f.kind == "period" and f.name in PREFILLED_PERIODS:
+            values[f.name] = str(clock.current_period())
+        elif f.kind == "year":
+            values[f.name] = str(clock.current_period().year)
         else:
             values[f.name] = [] if f.kind in ("multi", "table") else ""
     return values
@@ -60,7 +70,28 @@ def _table_rows(definition, employer, values, today) -> dict:
     return out
 
 
-def _render(request, definition, values, *, errors=None, declaration=None, token="", notice="", status=200):
+def _prefill_links(prefill, id_number: str) -> list[tuple[str, str]]:
+    """The prefill's next steps as links that carry the person (handling items open with 读取档案 done)."""
+    links = []
+    for label, code in prefill.links if prefill is not None else []:
+        params = {"id_number": id_number, "lookup": 1} if code.startswith("H") else {"id_number": id_number}
+        links.append((label, _item_url(code, **params)))
+    return links
+
+
+def _render(
+    request,
+    definition,
+    values,
+    *,
+    errors=None,
+    declaration=None,
+    token="",
+    notice="",
+    notice_links=(),
+    notes=(),
+    status=200,
+):
     employer = request.user.employer
     today = clock.today()
     errors = errors or {}
@@ -105,8 +136,12 @@ def _render(request, definition, values, *, errors=None, declaration=None, token
         "declaration": declaration,
         "token": token or services.new_form_token(),
         "notice": notice,
+        "notice_links": notice_links,
+        "notes": list(notes),
         "drafts": selectors.drafts(employer=employer, item_code=definition.code)[:20],
         "has_lookup": definition.prefill is not None,
+        "has_preview": any(f.name == "wage" for f in definition.fields),
+        "preview": declaration_preview(definition, values, employer=employer, today=today),
     }
     return render(request, "portal/declarations/form.html", context, status=status)
 
@@ -150,11 +185,13 @@ def handling_view(request):
         notice = _("审核意见：%(comment)s") % {"comment": declaration.review_comment}
     if declaration is not None and declaration.item_code != definition.code:
         raise Http404
+    links = []
     if request.GET.get("lookup") and request.GET.get("id_number") and definition.prefill is not None:
         prefill = _prefill(request, definition, request.GET["id_number"])
         values.update(prefill.values)
         notice = prefill.notice or notice
-    return _render(request, definition, values, declaration=declaration, notice=notice)
+        links = _prefill_links(prefill, prefill.values.get("id_number", ""))
+    return _render(request, definition, values, declaration=declaration, notice=notice, notice_links=links)
 
 
 def _post(request, definition):
@@ -169,6 +206,10 @@ def _post(request, definition):
         if declaration.item_code != definition.code:
             raise Http404
 
+    if action == "preview":  # htmx, as the operator types: the base used and the monthly cost
+        preview = declaration_preview(definition, raw, employer=employer, today=clock.today())
+        return render(request, "portal/declarations/_preview.html", {"preview": preview})
+
     if action == "lookup":
         id_number = str(raw.get("id_number") or "")
         prefill = _prefill(request, definition, id_number) if definition.prefill and id_number else None
@@ -182,7 +223,30 @@ def _post(request, definition):
             if key == "id_number" or value not in ("", None, []):
                 values[key] = value
         return _render(
-            request, definition, values, declaration=declaration, token=token, notice=prefill.notice
+            request,
+            definition,
+            values,
+            declaration=declaration,
+            token=token,
+            notice=prefill.notice,
+            notice_links=_prefill_links(prefill, prefill.values.get("id_number", "")),
+        )
+
+    if action == "preview":
+        # 检查/试算: the item's checks run as at submission, and what they computed (the base used, the back
+        # payment's amounts, the pension) is shown — by the same functions approval records with. Nothing is saved.
+        evaluation = definition.evaluate(raw, employer=employer, today=clock.today(), declaration=declaration)
+        notes = [n for result in evaluation.results for n in result.notes]
+        if evaluation.ok and not notes:
+            notes = [_("检查通过，可以申报。")]
+        return _render(
+            request,
+            definition,
+            raw,
+            errors=evaluation.field_errors,
+            declaration=declaration,
+            token=token,
+            notes=notes,
         )
 
     try:

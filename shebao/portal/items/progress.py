@@ -22,9 +22,10 @@ from shebao.catalogue.items import get_item
 from shebao.core.errors import DomainError, ValidationFailed
 from shebao.core.pdf import pdf_response
 from shebao.core.validators import ANY_DATE, parse_date
-from shebao.declarations import selectors, services
+from shebao.declarations import clock, selectors, services
 from shebao.declarations.items import DEFINITIONS, definition_for
 from shebao.declarations.models import State
+from shebao.declarations.preview import declaration_preview
 from shebao.declarations.receipts import receipt_pdf
 from shebao.declarations.workflow import ACTION_LABELS
 from shebao.portal.registry import portal_item
@@ -149,6 +150,9 @@ def _detail(request, employer, number):
         "can_revise": declaration.state == State.REJECTED,
         "can_continue": declaration.state == State.DRAFT,
         "has_receipt": declaration.state != State.DRAFT,
+        "preview": declaration_preview(definition, declaration.data, employer=employer, today=clock.today())
+        if definition
+        else None,
         "outcome": definition.outcome(declaration) if definition and definition.outcome else [],
         "document_label": (definition.document_label if definition and definition.document else ""),
         "counter_note": (definition.counter_note if definition else "")

@@ -2,7 +2,8 @@
 
 from django.utils.translation import gettext as _
 
-from shebao.core.choices import EmploymentStatus, Gender, Insurance
+from shebao.core.choices import EmploymentStatus, Gender, Insurance, PostType
+from shebao.portal.employee import employee_url
 from shebao.portal.queries.inputs import Inputs
 from shebao.portal.queries.listing import Column, Listing
 from shebao.portal.queries.page import render_query
@@ -12,6 +13,7 @@ from shebao.portal.registry import portal_item
 
 INSURANCE_LABELS = dict(Insurance.choices)
 STATUS_LABELS = dict(EmploymentStatus.choices)
+POST_LABELS = dict(PostType.choices)
 GENDER_LABELS = dict(Gender.choices)
 
 
@@ -44,7 +46,13 @@ def q02_roster(request):
         # without joining the persons table (by name from the index employment_roster_name).
         columns=[
             Column("person.id_number", _("公民身份号码"), sort="person_id_number", name="id_number"),
-            Column("person.name", _("姓名"), sort="person_name", name="name"),
+            Column(
+                "person.name",
+                _("姓名"),
+                sort="person_name",
+                name="name",
+                link=lambda row: employee_url(row.person_id_number),
+            ),
             Column("person.gender", _("性别"), display=lambda v: str(GENDER_LABELS.get(v, v))),
             Column(
                 "person.birth_date", _("出生日期"), kind="date", sort="person_birth_date", name="birth_date"
@@ -54,6 +62,7 @@ def q02_roster(request):
             Column("declared_wage", _("申报工资"), kind="money"),
             Column("current_base", _("当前缴费基数"), kind="money"),
             Column("covered", _("参保险种")),
+            Column("post_type", _("岗位类型"), display=lambda v: str(POST_LABELS.get(v, v))),
         ],
         rows=roster(employer=employer, period=period.value, status=status, insurance=insurance),
         search=("person_id_number", "person_name"),

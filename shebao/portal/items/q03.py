@@ -7,6 +7,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shebao.contributions.models import LineKind
 from shebao.contributions.selectors import payable_lines, payables_for
 from shebao.core.choices import Insurance
 from shebao.core.money import ZERO, round_money
@@ -22,7 +23,7 @@ PARTS = [
     ("total", gettext_lazy("合计")),
 ]
 INSURANCE_LABELS = dict(Insurance.choices)
-KIND_LABELS = {"regular": gettext_lazy("正常核定"), "adjustment": gettext_lazy("补差")}
+KIND_LABELS = dict(LineKind.choices)
 
 
 def _sum(value) -> Decimal:

@@ -29,25 +29,8 @@ def q09_person_contributions(request):
             end=end.value,
             employer=None if scope.is_individual else scope.employer,
         )
-    names = (
-        dict(Employer.objects.filter(pk__in={m.employer_id for m in months}).values_list("pk", "name"))
-        if months
-        else {}
-    )
-    rows = [
-        {
-            "period": m.period,
-            "employer": names.get(m.employer_id, ""),
-            "insurance": m.insurance,
-            "base": m.base,
-            "employer_amount": m.employer_amount,
-            "individual_amount": m.individual_amount,
-            "total": m.employer_amount + m.individual_amount,
-            "state": m.state,
-            "paid_on": m.paid_on if m.paid else None,
-        }
-        for m in sorted(months, key=lambda m: (m.period, INSURANCE_ORDER.get(m.insurance, 9), m.employer_id))
-    ]
+    rows = contribution_rows(months)
+    grid = contribution_grid(rows)
     columns = [
         Column("period", _("结算期"), kind="period", sort="period"),
         Column("insurance", _("险种"), sort="insurance", display=lambda v: str(INSURANCE_LABELS.get(v, v))),
@@ -92,5 +75,56 @@ def q09_person_contributions(request):
             "start": start,
             "end": end,
             "input_summary": f"{start} — {end}",
+            "grid": grid,
         },
     )
+
+
+def contribution_grid(rows: list[dict]) -> dict | None:
+    """The months × insurances view of Q09's rows: each cell the month's total for that insurance (employer
+    and individual parts) and whether it has arrived."""
+    if not rows:
+        return None
+    insurances = [i for i in Insurance.values if any(r["insurance"] == i for r in rows)]
+    by_month: dict[int, dict[str, dict]] = {}
+    for r in rows:
+        cell = by_month.setdefault(r["period"], {}).setdefault(
+            r["insurance"], {"total": ZERO, "paid": True, "base": r["base"]}
+        )
+        cell["total"] += r["total"]
+        cell["paid"] = cell["paid"] and r["paid_on"] is not None
+    return {
+        "insurances": [(i, INSURANCE_LABELS[i]) for i in insurances],
+        "months": [
+            {
+                "period": period,
+                "cells": [cells.get(i) for i in insurances],
+                "total": sum((c["total"] for c in cells.values()), ZERO),
+            }
+            for period, cells in sorted(by_month.items())
+        ],
+    }
+
+
+def contribution_rows(months) -> list[dict]:
+    """Q09's rows from ``person_contributions``: one per month, insurance and employer, in that order."""
+    names = (
+        dict(Employer.objects.filter(pk__in={m.employer_id for m in months}).values_list("pk", "name"))
+        if months
+        else {}
+    )
+    rows = [
+        {
+            "period": m.period,
+            "employer": names.get(m.employer_id, ""),
+            "insurance": m.insurance,
+            "base": m.base,
+            "employer_amount": m.employer_amount,
+            "individual_amount": m.individual_amount,
+            "total": m.employer_amount + m.individual_amount,
+            "state": m.state + (_("（补缴）") if m.back_payment else ""),
+            "paid_on": m.paid_on if m.paid else None,
+        }
+        for m in sorted(months, key=lambda m: (m.period, INSURANCE_ORDER.get(m.insurance, 9), m.employer_id))
+    ]
+    return rows

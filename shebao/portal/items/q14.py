@@ -4,18 +4,24 @@ reach retirement age within six months (or already have)."""
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shebao.core.choices import Gender
+from shebao.core.choices import Gender, PostType, retirement_group_of
 from shebao.core.period import Period
 from shebao.parameters.rules import retirement_age_months, retirement_period
 from shebao.parameters.selectors import retirement_rule_for
 from shebao.portal.queries.inputs import Inputs
 from shebao.portal.queries.listing import Column, Listing
 from shebao.portal.queries.page import render_query
-from shebao.portal.queries.records import latest_pension_payments, reaching_retirement, retirees
+from shebao.portal.queries.records import (
+    latest_pension_payments,
+    pension_awards,
+    reaching_retirement,
+    retirees,
+)
 from shebao.portal.queries.scope import employer_of
 from shebao.portal.registry import portal_item
 
 GENDER_LABELS = dict(Gender.choices)
+POST_LABELS = dict(PostType.choices)
 TABS = [("retired", gettext_lazy("退休人员")), ("due", gettext_lazy("六个月内到龄人员"))]
 WITHIN_MONTHS = 6
 
@@ -41,13 +47,14 @@ def q14_retirement(request):
     if tab == "retired":
 
         def enrich(rows):
-            payments = latest_pension_payments(
-                employer=employer, person_ids=[r.person_id for r in rows], period=period.value
-            )
+            ids = [r.person_id for r in rows]
+            payments = latest_pension_payments(employer=employer, person_ids=ids, period=period.value)
+            awards = pension_awards(employer=employer, person_ids=ids)
             for row in rows:
-                payment = payments.get(row.person_id)
-                row.pension = payment.total if payment else None
-                row.pension_period = payment.period if payment else None
+                payment, award = payments.get(row.person_id), awards.get(row.person_id)
+                # before the first month is paid, the pension as awarded (its first month)
+                row.pension = payment.total if payment else award.total if award else None
+                row.pension_period = payment.period if payment else award.start_period if award else None
             return rows
 
         columns = [
@@ -60,11 +67,11 @@ def q14_retirement(request):
         default_sort = "-stop_period"
         empty = _("本单位没有退休人员。")
     else:
-        rules = {"M": retirement_rule_for("male"), "F": retirement_rule_for("female_worker")}
+        rules = {group: retirement_rule_for(group) for group in ("male", "female_worker", "female_cadre")}
 
         def enrich(rows):
             for row in rows:
-                rule = rules[row.person.gender]
+                rule = rules[retirement_group_of(row.person.gender, row.post_type)]
                 row.retirement_age = _age_text(retirement_age_months(row.person.birth_date, rule))
                 row.retirement_period = retirement_period(row.person.birth_date, rule)
                 months = Period(row.retirement_period) - period
@@ -77,6 +84,7 @@ def q14_retirement(request):
             Column("retirement_age", _("法定退休年龄")),
             Column("retirement_period", _("到龄年月"), kind="period"),
             Column("remaining", _("距到龄")),
+            Column("post_type", _("岗位类型"), display=lambda v: str(POST_LABELS.get(v, v))),
         ]
         rows = reaching_retirement(employer=employer, period=period.value, within_months=WITHIN_MONTHS)
         default_sort = "birth_date"

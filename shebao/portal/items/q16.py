@@ -4,6 +4,7 @@ individual themselves) over a period range; each has a number and a QR code of i
 import re
 
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -102,7 +103,13 @@ def q16_certificates(request):
             Column(subject, _("证明对象"), name="subject"),
             Column("start_period", _("起始期"), kind="period"),
             Column("end_period", _("截止期"), kind="period"),
-            Column(lambda c: c.issued_at.date(), _("出具日期"), kind="date", sort="issued_at", name="issued"),
+            Column(
+                lambda c: timezone.localdate(c.issued_at),
+                _("出具日期"),
+                kind="date",
+                sort="issued_at",
+                name="issued",
+            ),
             Column(lambda c: verify_url(c.number), _("核验网址"), name="url"),
         ],
         rows=certificates_for(employer=scope.employer, person=scope.person if scope.is_individual else None),

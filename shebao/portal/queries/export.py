@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -51,8 +52,15 @@ def csv_value(value, kind: str) -> str:
     if kind == "rate":
         return f"{(Decimal(value) * 100).normalize():f}%"
     if kind == "date":
-        return value.isoformat() if isinstance(value, dt.date) else str(value)
+        return local_text(value)
     return neutralise(str(value))
+
+
+def local_text(value) -> str:
+    """A date as 2026-12-01; a moment as 2026-12-01 07:30 in Asia/Shanghai (stored UTC, never shown so)."""
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
 class _Echo:
@@ -104,6 +112,8 @@ def xlsx_bytes(title: str, header: list[str], kinds: list[str], rows: Iterable[l
             if kind in NUMBER_FORMATS and (kind == "date" or _is_number(value)):
                 if kind in ("int", "period"):
                     value = int(value)
+                elif isinstance(value, dt.datetime):
+                    value = timezone.localtime(value).replace(tzinfo=None)
                 elif kind in ("money", "rate"):
                     value = Decimal(value)
                 cell = WriteOnlyCell(sheet, value=value)

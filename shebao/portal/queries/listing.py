@@ -8,7 +8,6 @@ query's own inputs) in the links it makes.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -90,7 +89,7 @@ def display_text(value, kind: str) -> str:
     if kind == "period":
         return f"{int(value):06d}"
     if kind == "date":
-        return value.isoformat() if isinstance(value, dt.date) else str(value)
+        return exporting.local_text(value)
     return str(value)
 
 

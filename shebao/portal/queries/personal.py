@@ -18,5 +18,5 @@ def personal_subject(request) -> tuple[Inputs, object, object, dict]:
         inputs.errors["id_number"] = error
     context = {"subject_is_self": scope.is_individual, "person": person}
     if person is None and not error and not scope.is_individual:
-        context["prompt"] = _("请输入职工的公民身份号码（及姓名）后查询。")
+        context["prompt"] = _("请输入职工的公民身份号码，或本单位唯一的职工姓名，后查询。")
     return inputs, scope, person, context

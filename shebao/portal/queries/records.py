@@ -200,7 +200,7 @@ def latest_birth_month_retiring_by(rule, target_period: int) -> int:
 
 def reaching_retirement(*, employer, period: int, within_months: int = 6):
     """Active employments at `employer` whose person reaches retirement age by period + within_months
-    (those already past it included). Women are taken at the worker-post age (the earlier one).
+    (those already past it included). A woman's age follows the post type on her employment (worker or cadre).
 
     Reads the gender and birth date the employment repeats from its person: no join with persons."""
     from shebao.core.period import Period
@@ -208,9 +208,14 @@ def reaching_retirement(*, employer, period: int, within_months: int = 6):
 
     target = (Period(period) + within_months).value
     condition = Q()
-    for gender, group in (("M", "male"), ("F", "female_worker")):
+    for gender, post, group in (
+        ("M", None, "male"),
+        ("F", "worker", "female_worker"),
+        ("F", "cadre", "female_cadre"),
+    ):
         last = Period(latest_birth_month_retiring_by(retirement_rule_for(group), target))
-        condition |= Q(person_gender=gender, person_birth_date__lt=(last + 1).first_day())
+        match = Q(person_gender=gender, person_birth_date__lt=(last + 1).first_day())
+        condition |= match & Q(post_type=post) if post else match
     return (
         Employment.objects.filter(employer=employer, status__in=["active", "suspended"])
         .filter(condition)
@@ -235,3 +240,12 @@ def latest_pension_payments(*, employer, person_ids, period: int) -> dict:
         employer=employer, person_id__in=list(person_ids), pk=Subquery(latest)
     )
     return {row.person_id: row for row in rows}
+
+
+def pension_awards(*, employer, person_ids) -> dict:
+    """person id → the initial pension awarded at retirement from `employer` (H12)."""
+    from shebao.benefits.models import PensionAward
+
+    return {
+        a.person_id: a for a in PensionAward.objects.filter(employer=employer, person_id__in=list(person_ids))
+    }

@@ -77,16 +77,51 @@ def employee_lookup(*, employer, id_number: str, name: str = "") -> Person:
     return person
 
 
+def employee_by_name(*, employer, name: str) -> Person:
+    """The employee of `employer` (now or before) with this name, when exactly one has it."""
+    name = name.strip()
+    ids = list(
+        Employment.objects.filter(employer=employer, person_name=name)
+        .values_list("person_id", flat=True)
+        .distinct()[:2]
+    )
+    if not ids:
+        raise PersonNotFound(
+            _("本单位没有姓名为「%(name)s」的参保职工。") % {"name": name[:30]}, field="name"
+        )
+    if len(ids) > 1:
+        count = (
+            Employment.objects.filter(employer=employer, person_name=name)
+            .values("person_id")
+            .distinct()
+            .count()
+        )
+        raise PersonNotFound(
+            _("本单位有 %(count)d 名职工姓名为「%(name)s」，请同时输入公民身份号码。")
+            % {"count": count, "name": name[:30]},
+            field="id_number",
+        )
+    return Person.objects.only("id", "id_number", "name", "gender", "birth_date").get(pk=ids[0])
+
+
 def subject_person(request, inputs) -> tuple[Person | None, str | None]:
     """The person a personal query (Q07, Q08, Q09) is about, and an error message if none.
 
     An individual always gets themselves (their ID number input is ignored); an employer user gets the
-    employee whose ID number (and name) they entered, or a 'not found' message."""
+    employee whose ID number (and name) they entered — or whose name alone, when one employee has it — or a
+    'not found' message."""
     scope = scope_of(request)
     if scope.is_individual:
         return scope.person, None
     id_number = inputs.id_number("id_number")
     name = inputs.text("name", max_length=30)
+    if not id_number and name:
+        try:
+            person = employee_by_name(employer=scope.employer, name=name)
+        except PersonNotFound as exc:
+            return None, exc.message
+        inputs.values["id_number"] = person.id_number
+        return person, None
     if not id_number:
         return None, None
     try:

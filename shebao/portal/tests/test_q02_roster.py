@@ -41,8 +41,20 @@ def test_roster_shows_active_employees_with_base_and_insurances(
             "3,000.00",
             "4,812.00",
             ALL,
+            "工人岗位",
         ],
-        [p.person_2.id_number, "陈丽", "女", "1985-11-02", "202401", "正常参保", "7,654.32", "7,654.32", ALL],
+        [
+            p.person_2.id_number,
+            "陈丽",
+            "女",
+            "1985-11-02",
+            "202401",
+            "正常参保",
+            "7,654.32",
+            "7,654.32",
+            ALL,
+            "工人岗位",
+        ],
         [
             p.person_3.id_number,
             "赵强",
@@ -53,6 +65,7 @@ def test_roster_shows_active_employees_with_base_and_insurances(
             "30,000.00",
             "24,060.00",
             ALL,
+            "工人岗位",
         ],
     ]
     by_id = table_rows(client.get(URL + "?sort=id_number"))  # born 1978, 1985, 1990
@@ -159,6 +172,7 @@ def test_export_csv_and_xlsx_read_back_with_neutralised_cells(login_as, history)
         "申报工资",
         "当前缴费基数",
         "参保险种",
+        "岗位类型",
     ]
     assert rows[1] == [
         p.person_3.id_number,
@@ -170,6 +184,7 @@ def test_export_csv_and_xlsx_read_back_with_neutralised_cells(login_as, history)
         "30000.00",
         "24060.00",
         ALL,
+        "工人岗位",
     ]
     assert rows[2][1] == '\'=HYPERLINK("http://x")' and rows[3][1] == "'@SUM(A1)"
     sheet = read_xlsx(client.get(URL + "?export=xlsx&sort=id_number"))

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from shebao.parameters.models import InsuranceRate
+from shebao.persons.models import Employment
 from shebao.testing import enrol, make_person
 
 from .queryhelpers import OVERHEAD, frozen_now_fixture, history_fixture, read_csv, table_rows, text_of  # noqa: F401
@@ -32,15 +33,20 @@ def test_q14_employees_reaching_retirement_age_within_six_months(login_as, histo
         "丙女": (dt.date(1973, 1, 1), "F"),  # 50 → 202301: already reached
         "丁男": (dt.date(1965, 3, 1), "M"),  # 60 years 1 month → 202504: not yet
         "戊女": (dt.date(1974, 12, 15), "F"),  # 50 → 202412: not yet
+        "己女": (dt.date(1968, 8, 1), "F"),  # a cadre post: 55 → 202308, already reached
+        "庚女": (dt.date(1973, 1, 1), "F"),  # a cadre post: 55 → 202801, not yet (a worker would be)
     }
     for seq, (name, (birth, gender)) in enumerate(cases.items(), start=71):
         person = make_person(name=name, birth=birth, seq=seq, gender=gender)
-        enrol(person=person, employer=a, start_period=202401, wage="6000.00", base_year=2024)
+        employment = enrol(person=person, employer=a, start_period=202401, wage="6000.00", base_year=2024)
+        if name in ("己女", "庚女"):
+            Employment.objects.filter(pk=employment.pk).update(post_type="cadre")
     rows = table_rows(login_as(history.personas.operator_a).get(Q14 + "?tab=due"))
-    assert [(r[1], r[5], r[6], r[7]) for r in rows] == [
-        ("甲男", "60岁", "202406", "3个月后"),
-        ("丙女", "50岁", "202301", "已到龄"),
-        ("乙女", "50岁", "202405", "2个月后"),
+    assert [(r[1], r[5], r[6], r[7], r[8]) for r in rows] == [
+        ("甲男", "60岁", "202406", "3个月后", "工人岗位"),
+        ("己女", "55岁", "202308", "已到龄", "管理技术岗位"),
+        ("丙女", "50岁", "202301", "已到龄", "工人岗位"),
+        ("乙女", "50岁", "202405", "2个月后", "工人岗位"),
     ]
     assert "六个月内没有到达退休年龄的在职人员" in text_of(
         login_as(history.personas.operator_b).get(Q14 + "?tab=due")

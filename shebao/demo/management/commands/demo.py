@@ -35,6 +35,7 @@ class Command(BaseCommand):
         else:
             self._generate(options, period)
             logins = self._personas(period)
+            self._waivers(options)
         self.stdout.write(f"准备完成，用时 {time.monotonic() - started:.1f} 秒。")
         self._print_logins(options, logins)
         if not options["no_serve"]:
@@ -46,6 +47,18 @@ class Command(BaseCommand):
                 stdout=self.stdout,
                 with_worker=not options["no_worker"],
             )
+
+    def _waivers(self, options):
+        """Some surcharge waived by the demo's office administrator (after the accounts exist)."""
+        from django.utils import timezone
+
+        from shebao.accounts.models import User
+        from shebao.demo.history import surcharge_waive_some
+
+        admin = User.objects.filter(username="office_admin").first()
+        if admin is not None:
+            count = surcharge_waive_some(user=admin, today=timezone.localdate(), seed=options["seed"])
+            self.stdout.write(f"滞纳金减免示例：{count} 个结算期。")
 
     def _personas(self, period):
         from shebao.demo.generator import pick_personas

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contributions', '0009_surcharge_ledger'),
+        ('contributions', '0011_settlement_run_sources'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
