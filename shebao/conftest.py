@@ -35,7 +35,7 @@ def _policy_parameters_survive_flush(request):
     request.getfixturevalue("transactional_db")
     from django.apps import apps
 
-    from shebao.parameters.models import InsuranceRate
+    from shebao.parameters.models import InsuranceRate, MaternityRule
 
     class Seeded:  # the seed names the models by their label when it was written (contributions)
         @staticmethod
@@ -44,6 +44,8 @@ def _policy_parameters_survive_flush(request):
 
     if not InsuranceRate.objects.exists():
         import_module("shebao.contributions.migrations.0002_seed_illustrative_parameters").seed(Seeded, None)
+    if not MaternityRule.objects.exists():  # divisors, grant months, leave days (parameters 0003)
+        import_module("shebao.parameters.migrations.0003_seed_divisors_grants_maternity").seed(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "ninja",  # so /api/v1/docs serves Swagger UI from the package's static files, not a CDN
     "shebao.core",
     "shebao.accounts",
     "shebao.parameters",
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "shebao.declarations",
     "shebao.certificates",
     "shebao.portal",
+    "shebao.api",
     "shebao.office",
     "shebao.demo",
 ]
@@ -88,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "shebao.accounts.middleware.AccountSessionMiddleware",
+    "shebao.api.middleware.ApiCallMiddleware",
     "shebao.core.replica.ReplicaRoutingMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -217,3 +220,7 @@ SHEBAO_PUBLIC_URL = env_str("SHEBAO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip
 SHEBAO_SIGNING_KEY = env_str("SHEBAO_SIGNING_KEY")
 SHEBAO_SIGNING_CERT = env_str("SHEBAO_SIGNING_CERT")
 SHEBAO_SIGNING_KEY_PASSWORD = env_str("SHEBAO_SIGNING_KEY_PASSWORD")
+
+# REST API (/api/v1/): calls allowed per token, e.g. "120/min" (counted per process in the default cache;
+# several processes each count their own unless CACHES names a shared cache).
+SHEBAO_API_RATE = env_str("SHEBAO_API_RATE", "120/min")

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.urls import include, path
 
+from shebao.api.main import api
 from shebao.core import views as core_views
 from shebao.office.admin_site import office_admin_site
 from shebao.portal import views as portal_views
@@ -13,6 +14,8 @@ urlpatterns = [
     path("verify/", include("shebao.declarations.urls")),
     # Public certificate verification (the QR code on a Q16 certificate); read-only, no login.
     path("", include("shebao.certificates.urls")),
+    # REST API: the routers this process serves follow SHEBAO_SITES (see shebao.api.main).
+    path("api/v1/", api.urls),
 ]
 
 if settings.SHEBAO_SITES in ("portal", "all"):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 LAST_ACTIVITY = "shebao_last_activity"
 ADMIN_LOGIN_PATH = "/office/admin/login/"
+API_PATH = "/api/"
 
 
 def client_ip(request) -> str | None:
@@ -60,6 +61,8 @@ class AccountSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path.startswith(API_PATH):  # the REST API authenticates by token, never by the session
+            return self.get_response(request)
         if request.path == ADMIN_LOGIN_PATH:
             # The Django admin's own login would bypass lockout, events and TOTP: use ours.
             return redirect_to_login(request.GET.get("next") or "/office/admin/", reverse("accounts:login"))

@@ -111,6 +111,8 @@ class AccountEventKind(models.TextChoices):
     ROLES_CHANGED = "roles_changed", _("变更经办角色")
     TOTP_ENABLED = "totp_enabled", _("启用动态口令")
     TOTP_DISABLED = "totp_disabled", _("停用动态口令")
+    API_TOKEN_CREATED = "api_token_created", _("创建接口令牌")
+    API_TOKEN_REVOKED = "api_token_revoked", _("吊销接口令牌")
 
 
 class AccountEvent(models.Model):
@@ -169,6 +171,8 @@ class AccountEvent(models.Model):
             )
         if d.get("totp"):
             parts.append(_("动态口令验证"))
+        if d.get("token"):
+            parts.append(f"{d.get('name', '')}（{d['token']}…）")
         return "；".join(parts)
 
 
@@ -180,6 +184,81 @@ FAILURE_REASONS = {
     "ip_limited": _("该地址失败次数过多"),
     "bad_totp": _("动态口令错误"),
 }
+
+
+class ApiTokenKind(models.TextChoices):
+    EMPLOYER = "employer", _("单位令牌")
+    STAFF = "staff", _("经办机构令牌")
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API (/api/v1/). It acts as `user` (the employer administrator who made it,
+    or the staff member it was issued to) within its scope: `items` (employer tokens: a subset of the user's
+    granted items) or `roles` (staff tokens: a subset of the user's office roles). Only a SHA-256 digest of
+    the secret is stored; the secret is shown once, when the token is made."""
+
+    kind = models.CharField(_("令牌类型"), max_length=10, choices=ApiTokenKind.choices)
+    name = models.CharField(_("令牌名称"), max_length=60)
+    prefix = models.CharField(_("令牌前缀"), max_length=16)
+    digest = models.CharField(_("令牌摘要"), max_length=64, unique=True)
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="api_tokens", verbose_name=_("代表用户")
+    )
+    employer = models.ForeignKey(
+        "employers.Employer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    items = models.JSONField(_("授权事项"), default=list, blank=True)
+    roles = models.JSONField(_("授权角色"), default=list, blank=True)
+    expires_at = models.DateTimeField(_("有效期至"))
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("创建人"))
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="employer", employer__isnull=False) | Q(kind="staff", employer__isnull=True),
+                name="api_token_kind_matches_employer",
+            ),
+        ]
+        indexes = [models.Index(fields=["employer", "-created_at"], name="api_token_employer_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… {self.name}"
+
+    def is_active(self, now) -> bool:
+        return self.revoked_at is None and self.expires_at > now
+
+
+class ApiCall(models.Model):
+    """Append-only record of every REST API call: which token, which item, which object, the outcome and
+    the client address."""
+
+    token = models.ForeignKey(
+        ApiToken, on_delete=models.PROTECT, null=True, blank=True, related_name="calls", db_index=False
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    method = models.CharField(_("方法"), max_length=8)
+    path = models.CharField(_("路径"), max_length=200)
+    item_code = models.CharField(_("事项编码"), max_length=16, blank=True)
+    object_ref = models.CharField(_("对象"), max_length=40, blank=True)
+    status = models.PositiveSmallIntegerField(_("状态码"))
+    outcome = models.CharField(_("结果"), max_length=40)
+    ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("接口调用记录")
+        verbose_name_plural = _("接口调用记录")
+        indexes = [models.Index(fields=["token", "-at"], name="api_call_token_at")]
 
 
 class IdentityLookup(models.Model):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from shebao.catalogue.items import ITEMS, Item, get_item
 
-from .models import UserKind
+from .models import OFFICE_ROLE_LABELS, UserKind
 from .rules import ADMIN_ONLY_ITEMS
 
 OFFICE_ROLES = ("is_reviewer", "is_clerk", "is_office_admin")
@@ -119,3 +119,26 @@ def portal_user_required(view):
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def token_refusal(token, item: Item) -> str | None:
+    """Why a REST API token may not use `item` (Chinese), or None when it may: the item must be on the
+    token's scope and its user must still be allowed it exactly as a page would allow them (grants)."""
+    if token.kind != UserKind.EMPLOYER:
+        return _("经办机构令牌不能办理单位业务。")
+    if item.code not in (token.items or []) and not item.public:
+        return _("该令牌未获授权办理「%(name)s」(%(code)s)。") % {"name": item.name, "code": item.code}
+    if not can_use_item(token.user, item):
+        return refusal_message(token.user, item)
+    return None
+
+
+def token_role_refusal(token, roles: tuple[str, ...]) -> str | None:
+    """Why a staff token may not act in one of `roles`, or None: the role must be on the token and still
+    held by its user."""
+    if token.kind != UserKind.STAFF:
+        return _("此接口仅供经办机构令牌使用。")
+    if not any(role in (token.roles or []) and getattr(token.user, role, False) for role in roles):
+        labels = "、".join(str(OFFICE_ROLE_LABELS[r]) for r in roles if r in OFFICE_ROLE_LABELS)
+        return _("该令牌没有所需的角色（%(roles)s）。") % {"roles": labels}
+    return None

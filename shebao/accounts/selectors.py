@@ -10,7 +10,7 @@ from shebao.core.errors import ValidationFailed
 from shebao.core.idnumbers import normalize_identifier, to_halfwidth
 from shebao.core.validators import parse_integer
 
-from .models import AccountEvent, AccountEventKind, User, UserKind
+from .models import AccountEvent, AccountEventKind, ApiToken, User, UserKind
 
 USER_STATUSES = ("active", "disabled", "locked", "must_change")
 
@@ -137,3 +137,42 @@ def grant_choices(allowed, checked) -> list[tuple[str, list]]:
         if members:
             groups.append((GROUP_LABELS[group], members))
     return groups
+
+
+# --- REST API tokens --------------------------------------------------------------------------------------
+
+
+def api_tokens_of_employer(*, admin: User) -> QuerySet:
+    """The employer's tokens, newest first (an employer administrator's page)."""
+    return (
+        ApiToken.objects.filter(employer_id=admin.employer_id)
+        .select_related("created_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def api_token_of_employer(*, admin: User, pk) -> ApiToken:
+    """One of the employer's tokens; anyone else's is 404."""
+    token = ApiToken.objects.filter(employer_id=admin.employer_id, pk=pk if str(pk).isdigit() else 0).first()
+    if token is None:
+        raise Http404
+    return token
+
+
+def api_tokens_staff() -> QuerySet:
+    return (
+        ApiToken.objects.filter(kind="staff")
+        .select_related("user", "created_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def api_token_staff(*, pk) -> ApiToken:
+    token = ApiToken.objects.filter(kind="staff", pk=pk if str(pk).isdigit() else 0).first()
+    if token is None:
+        raise Http404
+    return token
+
+
+def api_calls_of(*, token, limit: int = 50) -> QuerySet:
+    return token.calls.order_by("-at", "-id")[:limit]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import secrets
 import string
 import time
@@ -31,12 +32,15 @@ from .models import (
     OFFICE_ROLE_LABELS,
     AccountEvent,
     AccountEventKind,
+    ApiCall,
+    ApiToken,
+    ApiTokenKind,
     IdentityLookup,
     ItemGrant,
     User,
     UserKind,
 )
-from .rules import grantable_codes, missing_documents, password_problems
+from .rules import ADMIN_ONLY_ITEMS, grantable_codes, missing_documents, password_problems
 from .selectors import office_may_manage, recent_failures_from
 
 PASSWORD_ALPHABET = string.ascii_letters + string.digits
@@ -940,3 +944,212 @@ def identity_lookup_record(
             code="lookup_limited",
         )
     return record
+
+
+# --- REST API tokens --------------------------------------------------------------------------------------
+
+API_TOKEN_PREFIX = "sbk_"
+API_TOKEN_MAX_DAYS = 366
+# Items a token may carry: every employer item the administrator holds except operator authorisation (H19),
+# which stays a page of the administrator's own.
+API_TOKEN_EXCLUDED_ITEMS = ADMIN_ONLY_ITEMS
+
+
+def api_token_digest(secret: str) -> str:
+    """The stored form of a token: its SHA-256 (the secret has 256 bits of randomness, so no slow hash)."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def api_token_items_for(admin: User) -> list[str]:
+    """The items an employer administrator may put on a token: their own grants (H19 excepted)."""
+    from .selectors import grants_of
+
+    return [c for c in grants_of(admin) if c not in API_TOKEN_EXCLUDED_ITEMS]
+
+
+def _token_fields(*, name: str, expires_on, today: dt.date, errors: dict) -> tuple[str, dt.datetime | None]:
+    name = normalize_text(str(name or ""))
+    if not name:
+        errors.setdefault("name", []).append(_("请填写令牌名称"))
+    elif len(name) > 60:
+        errors.setdefault("name", []).append(_("令牌名称最多60个字"))
+    expires_at = None
+    day = expires_on
+    if isinstance(day, str):
+        try:
+            day = dt.date.fromisoformat(day.strip())
+        except ValueError:
+            day = None
+    if not isinstance(day, dt.date):
+        errors.setdefault("expires_on", []).append(_("请填写有效期，格式 YYYY-MM-DD"))
+    elif day <= today:
+        errors.setdefault("expires_on", []).append(_("有效期须晚于今天"))
+    elif day > today + dt.timedelta(days=API_TOKEN_MAX_DAYS):
+        errors.setdefault("expires_on", []).append(
+            _("有效期最长 %(days)d 天，请选择 %(last)s 之前的日期")
+            % {"days": API_TOKEN_MAX_DAYS, "last": today + dt.timedelta(days=API_TOKEN_MAX_DAYS)}
+        )
+    else:
+        # Valid through the whole of that day in the office's time zone.
+        expires_at = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+    return name, expires_at
+
+
+def _token_make(**fields) -> tuple[ApiToken, str]:
+    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(prefix=secret[:12], digest=api_token_digest(secret), **fields)
+    return token, secret
+
+
+@transaction.atomic
+def api_token_create_employer(
+    *, admin: User, name: str, item_codes, expires_on, today: dt.date, ip: str | None = None
+) -> tuple[ApiToken, str]:
+    """An employer administrator makes a token for the employer's software, scoped to some of their own
+    items. Returns the token and its secret (shown once; only its digest is kept)."""
+    if admin.kind != UserKind.EMPLOYER or not admin.is_employer_admin or not admin.is_active:
+        raise PermissionDenied(_("只有单位管理员可以创建接口令牌。"))
+    errors: dict[str, list[str]] = {}
+    name, expires_at = _token_fields(name=name, expires_on=expires_on, today=today, errors=errors)
+    allowed = api_token_items_for(admin)
+    codes = sorted({str(c) for c in item_codes or []}, key=lambda c: (c not in allowed, c))
+    beyond = [c for c in codes if c not in allowed]
+    if not codes:
+        errors.setdefault("items", []).append(_("请至少选择一项授权事项"))
+    elif beyond:
+        errors.setdefault("items", []).append(
+            _("令牌只能授予单位管理员本人拥有的事项，以下事项超出范围：%(codes)s")
+            % {"codes": "、".join(c[:16] for c in beyond[:10])}
+        )
+    if errors:
+        raise FieldErrors(errors)
+    token, secret = _token_make(
+        kind=ApiTokenKind.EMPLOYER,
+        name=name,
+        user=admin,
+        employer_id=admin.employer_id,
+        items=codes,
+        expires_at=expires_at,
+        created_by=admin,
+    )
+    event_record(
+        user=admin,
+        kind=AccountEventKind.API_TOKEN_CREATED,
+        ip=ip,
+        actor=admin,
+        detail={"token": token.prefix, "name": name, "items": codes},
+    )
+    return token, secret
+
+
+@transaction.atomic
+def api_token_create_staff(
+    *, actor: User, user: User, name: str, roles, expires_on, today: dt.date, ip: str | None = None
+) -> tuple[ApiToken, str]:
+    """An office administrator issues a token acting as a staff member, with some of that member's roles."""
+    if actor.kind != UserKind.STAFF or not actor.is_office_admin or not actor.is_active:
+        raise PermissionDenied(_("只有系统管理员可以签发经办机构接口令牌。"))
+    errors: dict[str, list[str]] = {}
+    name, expires_at = _token_fields(name=name, expires_on=expires_on, today=today, errors=errors)
+    if user.kind != UserKind.STAFF or not user.is_active:
+        errors.setdefault("user", []).append(_("只能为在用的经办机构工作人员签发令牌"))
+    held = [r for r in OFFICE_ROLE_LABELS if getattr(user, r, False)]
+    chosen = [r for r in OFFICE_ROLE_LABELS if r in set(roles or [])]
+    if not chosen:
+        errors.setdefault("roles", []).append(_("请至少选择一个角色"))
+    elif set(roles or []) - set(held):
+        errors.setdefault("roles", []).append(_("令牌只能授予该工作人员本人拥有的角色"))
+    if errors:
+        raise FieldErrors(errors)
+    token, secret = _token_make(
+        kind=ApiTokenKind.STAFF,
+        name=name,
+        user=user,
+        employer=None,
+        roles=chosen,
+        expires_at=expires_at,
+        created_by=actor,
+    )
+    event_record(
+        user=user,
+        kind=AccountEventKind.API_TOKEN_CREATED,
+        ip=ip,
+        actor=actor,
+        detail={"token": token.prefix, "name": name, "roles": chosen},
+    )
+    return token, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor: User, ip: str | None = None) -> ApiToken:
+    """Revoke a token at once: the employer's administrator (employer tokens), a system administrator
+    (staff tokens)."""
+    allowed = (
+        token.kind == ApiTokenKind.EMPLOYER
+        and actor.kind == UserKind.EMPLOYER
+        and actor.is_employer_admin
+        and actor.employer_id == token.employer_id
+    ) or (token.kind == ApiTokenKind.STAFF and actor.kind == UserKind.STAFF and actor.is_office_admin)
+    if not allowed:
+        raise PermissionDenied(_("您无权吊销该令牌。"))
+    if ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=actor
+    ):
+        event_record(
+            user=token.user,
+            kind=AccountEventKind.API_TOKEN_REVOKED,
+            ip=ip,
+            actor=actor,
+            detail={"token": token.prefix, "name": token.name},
+        )
+    token.refresh_from_db()
+    return token
+
+
+def api_token_resolve(secret: str, *, now=None) -> tuple[ApiToken | None, str]:
+    """The token a bearer secret names and why it cannot be used ("" when it can): missing, invalid,
+    revoked, expired, or its user disabled. Marks it used (at most once a minute)."""
+    now = now or timezone.now()
+    secret = (secret or "").strip()
+    if not secret:
+        return None, "token_missing"
+    if len(secret) > 200 or not secret.startswith(API_TOKEN_PREFIX):
+        return None, "token_invalid"
+    token = (
+        ApiToken.objects.select_related("user", "employer").filter(digest=api_token_digest(secret)).first()
+    )
+    if token is None:
+        return None, "token_invalid"
+    if token.revoked_at is not None:
+        return token, "token_revoked"
+    if token.expires_at <= now:
+        return token, "token_expired"
+    if not token.user.is_active:
+        return token, "token_user_disabled"
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token, ""
+
+
+def api_call_record(
+    *,
+    token: ApiToken | None,
+    method: str,
+    path: str,
+    item_code: str,
+    object_ref: str,
+    status: int,
+    outcome: str,
+    ip: str | None,
+) -> ApiCall:
+    """Append one API call to the record (the only way rows get there)."""
+    return ApiCall.objects.create(
+        token=token,
+        method=method[:8],
+        path=path.replace("\x00", "")[:200],
+        item_code=item_code[:16],
+        object_ref=object_ref.replace("\x00", "")[:40],
+        status=status,
+        outcome=outcome[:40],
+        ip=ip or None,
+    )

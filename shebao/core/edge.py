@@ -5,8 +5,9 @@ and the C1 block end up in addresses and exports. One middleware, first in the c
 characters (except tab, line feed and carriage return, which multi-line fields use and single-line fields fold
 into a space), DEL and C1 control characters in the path, every query and form parameter (names and values),
 the names of uploaded files and every string of a JSON body (our session and CSRF cookies carrying one are
-dropped), with a Chinese 400 page (or a JSON error
-for an API call) that names the parameter. Uploaded cells are checked by :mod:`shebao.core.csvfiles`.
+dropped), with a Chinese 400 page (or a JSON error under /api/) that names the parameter. The REST API's calls
+(/api/v1/) are refused by :mod:`shebao.api.middleware` with the same check, as a 422 in the API's error shape.
+Uploaded cells are checked by :mod:`shebao.core.csvfiles`.
 """
 
 from __future__ import annotations
@@ -80,6 +81,24 @@ def _inputs(request):
         yield from _json_strings(document, "")
 
 
+def first_control_input(request) -> tuple[str, str] | None:
+    """(where, Chinese message) for the first control character in what the user sent, or None."""
+    try:
+        for where, value in _inputs(request):
+            index = first_control_character(value)
+            if index is not None:
+                return where, control_character_message(where, value, index)
+    except UnicodeDecodeError:
+        return "", _("提交的内容不是有效的 UTF-8 文本。")
+    return None
+
+
+# The REST API's calls refuse control characters themselves (shebao.api.middleware), in the API's own error
+# shape (422) and recorded as calls; its documentation pages are checked here like any page.
+API_CALLS = "/api/v1/"
+API_NOT_CALLS = ("/api/v1/openapi.json", "/api/v1/docs")
+
+
 class ControlCharacterMiddleware:
     """First middleware: a request carrying a control character is refused (400) before anything else."""
 
@@ -92,13 +111,11 @@ class ControlCharacterMiddleware:
         for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME):
             if first_control_character(request.COOKIES.get(name, "")) is not None:
                 del request.COOKIES[name]
-        try:
-            for where, value in _inputs(request):
-                index = first_control_character(value)
-                if index is not None:
-                    return refuse(request, where, control_character_message(where, value, index))
-        except UnicodeDecodeError:
-            return refuse(request, "", _("提交的内容不是有效的 UTF-8 文本。"))
+        if request.path.startswith(API_CALLS) and not request.path.startswith(API_NOT_CALLS):
+            return self.get_response(request)
+        found = first_control_input(request)
+        if found is not None:
+            return refuse(request, *found)
         return self.get_response(request)
 
 

@@ -21,7 +21,9 @@ class ValidationFailed(DomainError):
 class FieldErrors(DomainError):
     """Several fields failed at once: `errors` maps field name → list of Chinese messages."""
 
-    def __init__(self, errors: dict[str, list[str]]):
+    def __init__(self, errors: dict[str, list[str]], *, issues: list[tuple[str, str, str]] | None = None):
         self.errors = errors
+        # (field path, machine code, message) for each problem where known (the API reports these)
+        self.issues = issues or [(name, "invalid", msg) for name, msgs in errors.items() for msg in msgs]
         summary = "；".join(f"{msg}" for msgs in errors.values() for msg in msgs)
         super().__init__(summary, code="invalid")

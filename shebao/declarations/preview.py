@@ -23,7 +23,7 @@ from shebao.parameters.selectors import ParameterMissing, rounding_rule
 from shebao.persons.models import ContributionBase, Coverage
 from shebao.persons.services import clamped_bases
 
-from .items.checks import base_year_of
+from .items.checks import base_year_of, open_coverages_here
 
 WAGE_JUMP = Decimal(3)  # warn when a wage is more than this many times the employee's previous one
 PERIOD_FIELDS = ("start_period", "period")
@@ -166,3 +166,44 @@ def declaration_preview(definition, values: dict, *, employer, today: dt.date) -
         insurances=insurances,
         id_number=id_number,
     )
+
+
+def evaluation_preview(evaluation, *, employer) -> dict | None:
+    """The API's dry run: the same preview (``contribution_preview``) of an evaluated declaration, as plain data;
+    None when the item declares no wage or the data or the period's parameters are incomplete."""
+    data = evaluation.data
+    wage = data.get("wage")
+    period = data.get("start_period") or data.get("period")
+    if evaluation.field_errors or not isinstance(wage, Decimal) or period is None:
+        return None
+    if data.get("insurances"):
+        insurances = list(data["insurances"])
+    elif evaluation.context is not None:
+        insurances = list(open_coverages_here(evaluation.context))
+    else:
+        return None
+    preview = contribution_preview(
+        employer=employer, declared_wage=wage, period=Period(int(period)), insurances=insurances
+    )
+    if preview is None:
+        return None
+    return {
+        "period": int(period),
+        "base_year": base_year_of(preview.period),
+        "declared_wage": wage,
+        "lines": [
+            {
+                "insurance": row.insurance,
+                "label": row.label,
+                "base": row.base,
+                "employer_rate": row.employer_rate,
+                "individual_rate": row.individual_rate,
+                "employer_amount": row.employer_amount,
+                "individual_amount": row.individual_amount,
+            }
+            for row in preview.rows
+        ],
+        "employer_total": preview.employer_total,
+        "individual_total": preview.individual_total,
+        "total": preview.total,
+    }

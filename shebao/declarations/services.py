@@ -204,7 +204,7 @@ def declaration_submit(
 
     evaluation = definition.evaluate(raw, employer=employer, today=today, declaration=declaration)
     if not evaluation.ok:
-        raise FieldErrors(evaluation.field_errors)
+        raise FieldErrors(evaluation.field_errors, issues=evaluation.issues)
     stored = evaluation.stored
     now = timezone.now()
     updates = {

@@ -17,6 +17,7 @@ FUNCTIONS = [
     (_("养老帐户结息"), "office:interest", ("is_office_admin",)),
     (_("到账登记"), "office:arrivals", ("is_office_admin",)),
     (_("待遇支付登记"), "office:benefits", ("is_office_admin",)),
+    (_("接口令牌"), "office:api_tokens", ("is_office_admin",)),
 ]
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import employee, views
+from . import api_tokens, employee, views
 
 app_name = "portal"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("employees/", employee.employee, name="employee"),
     path("search/", views.search, name="search"),
     path("items/<str:code>/", views.item, name="item"),
+    path("api-tokens/", api_tokens.api_tokens, name="api_tokens"),
 ]

@@ -57,6 +57,7 @@ KINDS = {
 }
 # The rows a table field takes from one form post (the browser sends "<name>-count").
 MAX_TABLE_ROWS = 50_000
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _choices(spec) -> list[tuple[str, str]]:
@@ -116,6 +117,12 @@ class Field:
             return validate_name(str(raw), field=self.name)
         if kind == "text":
             text = normalize_text(str(raw))
+            if _CONTROL.search(text):
+                raise ValidationFailed(
+                    _("%(label)s含有不可见的控制字符") % {"label": label},
+                    field=self.name,
+                    code="control_char",
+                )
             if len(text) > self.max_length:
                 raise ValidationFailed(
                     _("%(label)s最多%(max)d个字") % {"label": label, "max": self.max_length},
@@ -174,7 +181,7 @@ class Field:
     def _parse_table(self, raw, *, today):
         if not isinstance(raw, (list, tuple)):
             raise ValidationFailed(_("%(label)s格式不正确") % {"label": str(self.label)}, field=self.name)
-        rows, problems = [], []
+        rows, problems, issues = [], [], []
         for index, entry in enumerate(raw, start=1):
             entry = entry if isinstance(entry, dict) else {}
             row = {}
@@ -182,10 +189,12 @@ class Field:
                 try:
                     row[column.name] = column.parse(entry.get(column.name), today=today)
                 except ValidationFailed as exc:
-                    problems.append(_("第%(row)d行：%(message)s") % {"row": index, "message": exc.message})
+                    message = _("第%(row)d行：%(message)s") % {"row": index, "message": exc.message}
+                    problems.append(message)
+                    issues.append((f"{self.name}[{index - 1}].{column.name}", exc.code or "invalid", message))
             rows.append(row)
         if problems:
-            raise TableErrors(self.name, problems)
+            raise TableErrors(self.name, problems, issues)
         return rows
 
     # -- canonical form for storage --
@@ -252,9 +261,10 @@ class Field:
 
 
 class TableErrors(ValidationFailed):
-    def __init__(self, field_name: str, problems: list[str]):
+    def __init__(self, field_name: str, problems: list[str], issues: list[tuple[str, str, str]] = ()):
         super().__init__("；".join(problems), field=field_name, code="rows")
         self.problems = problems
+        self.issues = list(issues)  # (path such as "wages[2].wage", code, message), one per problem
 
 
 # --- checks ----------------------------------------------------------------------------------------------
@@ -323,6 +333,9 @@ class Evaluation:
     results: list[CheckResult]
     flags: list[str]
     context: CheckContext | None = None
+    # Every problem as (field path, machine code, Chinese message): the parse's code ("required",
+    # "choice", "format"…) or the failing check's code; table cells as "wages[2].wage".
+    issues: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -417,15 +430,17 @@ class ItemDefinition:
 
     def evaluate(self, raw: dict, *, employer, today: dt.date, declaration=None) -> Evaluation:
         """Parse every field and run every check; collect every problem (nothing is written)."""
-        data, stored, errors = {}, {}, {}
+        data, stored, errors, issues = {}, {}, {}, []
         for f in self.fields:
             try:
                 value = f.parse(raw.get(f.name), today=today)
             except TableErrors as exc:
                 errors.setdefault(f.name, []).extend(exc.problems)
+                issues.extend(exc.issues)
                 continue
             except ValidationFailed as exc:
                 errors.setdefault(exc.field or f.name, []).append(exc.message)
+                issues.append((exc.field or f.name, exc.code or "invalid", exc.message))
                 continue
             data[f.name] = value
             stored[f.name] = f.dump(value)
@@ -448,6 +463,7 @@ class ItemDefinition:
             messages = [m for _f, m in ctx._errors]
             for field_name, message in ctx._errors:
                 errors.setdefault(field_name, []).append(message)
+                issues.append((field_name, check.code, message))
             results.append(
                 CheckResult(
                     check.code, str(check.label), "fail" if messages else "pass", messages, list(ctx._notes)
@@ -456,13 +472,13 @@ class ItemDefinition:
         flags = []
         if self.flags is not None and not errors:
             flags = [str(f) for f in self.flags(ctx)]
-        return Evaluation(self, data, stored, errors, results, flags, ctx)
+        return Evaluation(self, data, stored, errors, results, flags, ctx, issues)
 
     def raise_if_invalid(self, evaluation: Evaluation) -> None:
         from shebao.core.errors import FieldErrors
 
         if evaluation.field_errors:
-            raise FieldErrors(evaluation.field_errors)
+            raise FieldErrors(evaluation.field_errors, issues=evaluation.issues)
 
 
 @dataclass

@@ -33,7 +33,7 @@ Key = PolicySetting.Key
 RetirementType = PensionAward.RetirementType
 
 RETIREMENT_DATE = Field(
-    "retirement_date", gettext_lazy("退休日期"), "date", required=True, help=gettext_lazy("如 2026-11-30")
+    "retirement_date", gettext_lazy("退休日期"), "date", required=True, help=gettext_lazy("如 2026-12-31")
 )
 TYPE = Field(
     "type",

@@ -69,9 +69,7 @@ def test_preview_figures(personas, wage, expected, employer_total, individual_to
 def _preview(client, url, raw):
     page = client.get(url)
     token = page.content.decode().split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
-    return client.post(
-        url, {**raw, "action": "preview", "csrfmiddlewaretoken": token}, HTTP_HX_REQUEST="true"
-    )
+    return client.post(url, {**raw, "action": "cost", "csrfmiddlewaretoken": token}, HTTP_HX_REQUEST="true")
 
 
 def test_preview_as_typed_equals_what_approval_and_settlement_record(personas):
@@ -85,7 +83,7 @@ def test_preview_as_typed_equals_what_approval_and_settlement_record(personas):
 
     # The form is wired to ask for it as the operator types.
     form = operator.get(H01_URL).content.decode()
-    assert 'id="cost-preview"' in form and "hx-post" in form and '"action": "preview"' in form
+    assert 'id="cost-preview"' in form and "hx-post" in form and '"action": "cost"' in form
 
     response = post_form(operator, H01_URL, h01_raw(wage="120000"))
     declaration = Declaration.objects.get(item_code="H01")

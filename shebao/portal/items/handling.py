@@ -206,7 +206,7 @@ def _post(request, definition):
         if declaration.item_code != definition.code:
             raise Http404
 
-    if action == "preview":  # htmx, as the operator types: the base used and the monthly cost
+    if action == "cost":  # htmx, as the operator types: the base used and the monthly cost
         preview = declaration_preview(definition, raw, employer=employer, today=clock.today())
         return render(request, "portal/declarations/_preview.html", {"preview": preview})
 

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from shebao.core.idnumbers import normalize_identifier
 from shebao.core.period import Period
 
+from .page import capture_of
+
 _PERIOD = re.compile(r"^\s*(\d{4})\s*[-/.年]?\s*(\d{1,2})\s*月?\s*$")
 _YEAR = re.compile(r"^\s*(\d{4})\s*年?\s*$")
 
@@ -40,7 +42,10 @@ class Inputs:
 
     @classmethod
     def from_request(cls, request, *, now=None) -> Inputs:
-        return cls(data=request.GET, now=now)
+        inputs = cls(data=request.GET, now=now)
+        if (taken := capture_of(request)) is not None:
+            taken.inputs = inputs
+        return inputs
 
     @property
     def current(self) -> Period:

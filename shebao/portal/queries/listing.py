@@ -25,6 +25,7 @@ from shebao.core.idnumbers import normalize_identifier
 from shebao.core.money import format_money
 
 from . import export as exporting
+from .page import capture_of, captured
 
 PER_PAGE = 50
 PRINT_CAP = 5000  # a print view longer than this asks the user to export instead
@@ -400,7 +401,11 @@ class Listing:
         return f"{code}_{name}_{stamp}.{extension}".lstrip("_")
 
     def respond(self):
-        """An export response when ?export=xlsx|csv was asked for; otherwise None (render the page)."""
+        """An export response when ?export=xlsx|csv was asked for; otherwise None (render the page).
+        Captured (the REST API), the list itself is handed over instead."""
+        if (taken := capture_of(self.request)) is not None:
+            taken.listing = self
+            return captured()
         fmt = self.request.GET.get("export")
         if fmt not in ("xlsx", "csv"):
             return None

@@ -4,6 +4,7 @@ shows 2026-12-01 as today and 202612 as the current period; what is issued then 
 import re
 
 import pytest
+from django.urls import get_resolver
 from freezegun import freeze_time
 
 from shebao.accounts.permissions import visible_items
@@ -31,6 +32,7 @@ def test_every_portal_page_takes_today_and_the_period_in_shanghai(personas, logi
     user = getattr(personas, who)
     client = login_as(user)
     seen_defaults = 0
+    assert get_resolver().url_patterns  # build the URLconf (and the API's schemas) before the clock is frozen
     with freeze_time(UTC_MOMENT):
         for url in _pages(user):
             response = client.get(url)

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_drop_fk_indexes_covered_by_composites'),
+        ('accounts', '0004_api_tokens'),
         ('employers', '0001_initial'),
     ]
 
