@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shebao.core.choices import EmployerType, Insurance, RoundingRule
 from shebao.core.constraints import period_check
+from shebao.core.importjobs import ImportJob
 from shebao.parameters.models import MONEY, RATE
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -430,32 +431,10 @@ class Refund(models.Model):
         ]
 
 
-class ArrivalImport(models.Model):
+class ArrivalImport(ImportJob):
     """A bank file too large to import inside the request: kept here until a background worker imports it
     (services.arrivals_import_execute), all or nothing, with the rows' errors if it is refused."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("排队中")
-        RUNNING = "running", _("导入中")
-        DONE = "done", _("已导入")
-        FAILED = "failed", _("未导入")
-
-    file_name = models.CharField(_("文件名"), max_length=200, blank=True)
-    content = models.BinaryField(_("文件内容"))
-    rows = models.PositiveIntegerField(_("行数"), default=0)
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
-    created_by = models.ForeignKey(
-        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    created = models.PositiveIntegerField(_("导入笔数"), default=0)
-    errors = models.JSONField(_("错误"), default=list, blank=True)
-
-    class Meta:
+    class Meta(ImportJob.Meta):
         verbose_name = _("到账文件导入")
         verbose_name_plural = _("到账文件导入")
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.file_name} {self.status}"

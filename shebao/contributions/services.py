@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from shebao.core.choices import Insurance
 from shebao.core.csvfiles import ImportRejected, ImportResult
 from shebao.core.errors import DomainError
+from shebao.core.importjobs import import_job_execute
 from shebao.core.money import ZERO, format_money, from_sum
 from shebao.core.period import Period
 from shebao.core.sql import SESSION_TUNING, cents, from_cents, micro, money_sum, round_div
@@ -896,28 +897,10 @@ def arrivals_import_execute(*, job: ArrivalImport) -> ArrivalImport:
 
     from .imports import parse_arrivals_csv
 
-    if not ArrivalImport.objects.filter(pk=job.pk, status=ArrivalImport.Status.PENDING).update(
-        status=ArrivalImport.Status.RUNNING
-    ):
-        raise DomainError(_("该导入不在排队状态，不能重复执行"))
-    job.refresh_from_db()
-    try:
-        result = arrivals_import(rows=parse_arrivals_csv(io.BytesIO(bytes(job.content))), user=job.created_by)
-    except ImportRejected as exc:
-        ArrivalImport.objects.filter(pk=job.pk).update(
-            status=ArrivalImport.Status.FAILED, finished_at=timezone.now(), errors=exc.errors[:200]
-        )
-    except Exception as exc:
-        log.exception("arrival import %s failed", job.pk)
-        ArrivalImport.objects.filter(pk=job.pk).update(
-            status=ArrivalImport.Status.FAILED, finished_at=timezone.now(), errors=[f"{type(exc).__name__}"]
-        )
-    else:
-        ArrivalImport.objects.filter(pk=job.pk).update(
-            status=ArrivalImport.Status.DONE, finished_at=timezone.now(), created=result.created, content=b""
-        )
-    job.refresh_from_db()
-    return job
+    return import_job_execute(
+        job,
+        lambda content: arrivals_import(rows=parse_arrivals_csv(io.BytesIO(content)), user=job.created_by),
+    )
 
 
 @transaction.atomic

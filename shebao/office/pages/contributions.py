@@ -21,7 +21,8 @@ from django.utils.translation import gettext_lazy as _l
 from shebao.accounts.permissions import office_role_required
 from shebao.benefits import imports as benefit_imports
 from shebao.benefits import services as benefit_services
-from shebao.benefits.models import InjuryCase, InjuryPayment, MaternityPayment
+from shebao.benefits.models import BenefitImport, InjuryCase, InjuryPayment, MaternityPayment
+from shebao.benefits.tasks import benefit_import_task
 from shebao.contributions import imports, selectors, services
 from shebao.contributions.models import Arrival, ArrivalImport, SettlementRun
 from shebao.contributions.tasks import arrivals_import_task, settlement_run_task
@@ -211,17 +212,15 @@ def arrivals(request):
             import_errors = [_("请选择要导入的文件")]
         else:
             try:
-                content = csvfiles.read_bytes(upload)
-                count = len(csvfiles.read_rows(io.BytesIO(content)))
+                content, count = _read_upload(upload)
                 if count > settings.SHEBAO_IMPORT_BACKGROUND_ROWS:
-                    with transaction.atomic():
-                        job = services.arrivals_import_queue(
-                            content=content, file_name=upload.name or "", rows=count, user=request.user
-                        )
-                        transaction.on_commit(lambda: arrivals_import_task.enqueue(job.pk))
-                    messages.success(
+                    _queue_import(
                         request,
-                        _("文件共 %(n)d 行，已交后台导入，完成后在下方「后台导入」中查看结果") % {"n": count},
+                        count,
+                        lambda: services.arrivals_import_queue(
+                            content=content, file_name=upload.name or "", rows=count, user=request.user
+                        ),
+                        arrivals_import_task,
                     )
                     return redirect("office:arrivals")
                 rows = imports.parse_arrivals_csv(io.BytesIO(content))
@@ -468,6 +467,22 @@ def _record_benefit(kind: str, data: dict, user) -> str:
     return _("已登记 %(name)s 医疗帐户消费 %(amount)s 元") % {"name": person.name, "amount": data["amount"]}
 
 
+def _read_upload(upload) -> tuple[bytes, int]:
+    """The uploaded file's bytes and its number of rows (csvfiles' checks: size, encoding, parse errors)."""
+    content = csvfiles.read_bytes(upload)
+    return content, len(csvfiles.read_rows(io.BytesIO(content)))
+
+
+def _queue_import(request, count: int, queue, task) -> None:
+    """Keep a large file as a job (``queue()``) and hand it to the background worker once committed."""
+    with transaction.atomic():
+        job = queue()
+        transaction.on_commit(lambda: task.enqueue(job.pk))
+    messages.success(
+        request, _("文件共 %(n)d 行，已交后台导入，完成后在下方「后台导入」中查看结果") % {"n": count}
+    )
+
+
 @admin_only
 def benefits(request):
     kind = request.POST.get("kind") or request.GET.get("kind") or "pension"
@@ -511,11 +526,22 @@ def benefits(request):
             import_errors = [_("请选择要导入的文件")]
         else:
             try:
-                rows = benefit_imports.BENEFIT_FILES[import_kind][2](upload)
-                if import_kind == "medical":
-                    result = account_services.medical_debits_import(rows=rows)
-                else:
-                    result = benefit_services.benefit_rows_import(kind=import_kind, rows=rows)
+                content, count = _read_upload(upload)
+                if count > settings.SHEBAO_IMPORT_BACKGROUND_ROWS:
+                    _queue_import(
+                        request,
+                        count,
+                        lambda: benefit_services.benefit_import_queue(
+                            kind=import_kind,
+                            content=content,
+                            file_name=upload.name or "",
+                            rows=count,
+                            user=request.user,
+                        ),
+                        benefit_import_task,
+                    )
+                    return redirect(f"{reverse('office:benefits')}?kind={kind}")
+                result = benefit_services.benefit_file_import(kind=import_kind, upload=io.BytesIO(content))
             except csvfiles.ImportRejected as exc:
                 import_errors = exc.errors
             else:
@@ -532,6 +558,8 @@ def benefits(request):
             "import_kind": import_kind,
             "files": [(k, label, cols) for k, (label, cols, _p) in benefit_imports.BENEFIT_FILES.items()],
             "opened": opened,
+            "background_imports": BenefitImport.objects.select_related("created_by").defer("content")[:10],
+            "threshold": settings.SHEBAO_IMPORT_BACKGROUND_ROWS,
             "open_cases": InjuryCase.objects.filter(status=InjuryCase.Status.REPORTED)
             .select_related("person", "employer")
             .order_by("accident_date")[:20],
