@@ -65,9 +65,9 @@ def _refuse_control(request) -> HttpResponse | None:
         found = first_control_input(request)
         if found is None:
             return None
-        request.api_outcome = "control_character"
-        field, message = found
-        field, code = field or "__all__", "control_character"
+        field, message, code = found
+        request.api_outcome = code
+        field = field or "__all__"
     body = {
         "code": "invalid",
         "message": message,

@@ -17,6 +17,7 @@ import re
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 
 # C0 without \t \n \r, DEL, C1.
@@ -81,15 +82,20 @@ def _inputs(request):
         yield from _json_strings(document, "")
 
 
-def first_control_input(request) -> tuple[str, str] | None:
-    """(where, Chinese message) for the first control character in what the user sent, or None."""
+def first_control_input(request) -> tuple[str, str, str] | None:
+    """(where, Chinese message, code) for the first control character in what the user sent (code
+    "control_character"), or for a body that cannot be read ("unreadable_body"); None when all is clean."""
     try:
         for where, value in _inputs(request):
             index = first_control_character(value)
             if index is not None:
-                return where, control_character_message(where, value, index)
+                return where, control_character_message(where, value, index), "control_character"
     except UnicodeDecodeError:
-        return "", _("提交的内容不是有效的 UTF-8 文本。")
+        return "", _("提交的内容不是有效的 UTF-8 文本。"), "unreadable_body"
+    except (
+        MultiPartParserError
+    ):  # a broken multipart body (no boundary…): refused here, not logged as an error
+        return "", _("提交的表单内容格式不正确，无法读取。"), "unreadable_body"
     return None
 
 
@@ -119,14 +125,12 @@ class ControlCharacterMiddleware:
         return self.get_response(request)
 
 
-def refuse(request, where: str, message: str):
+def refuse(request, where: str, message: str, code: str = "control_character"):
     """The 400 answer: JSON for API calls, the Chinese page otherwise."""
     from shebao.core.views import bad_request_page
 
     if request.path.startswith("/api/") or (request.content_type or "").endswith("json"):
-        return JsonResponse(
-            {"detail": [{"loc": [where], "msg": message, "type": "control_character"}]}, status=400
-        )
+        return JsonResponse({"detail": [{"loc": [where], "msg": message, "type": code}]}, status=400)
     return bad_request_page(request, message)
 
 

@@ -48,6 +48,16 @@ def test_tab_and_newlines_pass_the_edge_and_query_parameters_are_checked(persona
 
 
 @pytest.mark.django_db
+def test_a_multipart_body_without_a_boundary_is_a_400_not_an_error(client, caplog):
+    """Django would log the parser's exception with a traceback; the edge answers it like any bad input."""
+    page = client.post("/accounts/login/", data=b"x", content_type="multipart/form-data")
+    assert page.status_code == 400 and "格式不正确" in page.content.decode()
+    call = client.post("/api/v1/handling/H01/validate", data=b"x", content_type="multipart/form-data")
+    assert call.status_code == 422 and call.json()["errors"][0]["code"] == "unreadable_body"
+    assert not [r for r in caplog.records if r.exc_info]
+
+
+@pytest.mark.django_db
 def test_a_session_cookie_with_a_nul_byte_is_dropped_not_a_500(client):
     client.cookies["sessionid"] = "abcdefgh\x00ijklmnop"
     response = client.get("/portal/")
