@@ -9,7 +9,7 @@ About 20,000 requests: marked ``sweep`` and run by ``.ci/run`` on its own (``pyt
 on PostgreSQL), like the browser tests. What must hold, on both:
 - no answer is a server error (the test client re-raises a view's exception; it is caught and reported);
 - a refused request (status 400 or more) changes no row of any table (audit trails excepted: account events,
-  identity look-ups).
+  identity look-ups, API calls).
 """
 
 from __future__ import annotations
@@ -29,8 +29,9 @@ from shebao.testing import HOSTILE_FILES, HOSTILE_PER_FIELD, HOSTILE_VALUES
 
 pytestmark = [pytest.mark.django_db]
 
-# Tables that record an attempt itself (a refused login, a refused look-up): they are meant to change.
-AUDIT_TABLES = {"django_session", "accounts_accountevent", "accounts_identitylookup"}
+# Tables that record an attempt itself (a refused login, a refused look-up, every REST API call): they are meant
+# to change.
+AUDIT_TABLES = {"django_session", "accounts_accountevent", "accounts_identitylookup", "accounts_apicall"}
 # Forms that end the persona's session; swept on their own page, not followed from every page.
 SESSION_ENDING_ACTIONS = ("/accounts/logout/",)
 _PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
