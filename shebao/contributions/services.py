@@ -201,6 +201,7 @@ def worker_alive(worker: str) -> bool | None:
     return not start or _process_start(pid) in ("", start)
 
 
+@transaction.atomic  # select_for_update: PostgreSQL refuses it outside a transaction (the office page calls this)
 def settlement_runs_reap(*, period: int | None = None, now=None) -> int:
     """Fail the runs nobody is running any more, so that their period can be settled again at once:
     - running, and its worker process (on this host) is gone — a kill -9, a crash, a restart;

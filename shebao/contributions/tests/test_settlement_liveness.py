@@ -99,3 +99,14 @@ def test_the_office_page_fails_a_dead_run_and_an_administrator_marks_a_stuck_one
     assert "系统管理员" in stuck.message and "数据库维护中断" in stuck.message
     assert admin.post(url, {"reason": "再次"}).status_code == 400  # only a queued or running run
     assert services.settlement_start(period=PERIOD).status == "pending"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_settlements_page_reaps_outside_a_test_transaction(personas, login_as):
+    """As served (autocommit, no surrounding transaction): the reaper's SELECT … FOR UPDATE ran outside a
+    transaction, which PostgreSQL refuses — the office settlements page was a 500 whenever a run was queued."""
+    killed = _running(_killed_worker(), heartbeat_ago=dt.timedelta(seconds=1))
+    page = login_as(personas.office_admin).get(reverse("office:settlements"))
+    assert page.status_code == 200
+    killed.refresh_from_db()
+    assert killed.status == "failed"
