@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import http.client
 import http.cookiejar
+import os
 import re
 import ssl
 import sys
@@ -204,11 +205,15 @@ def main(portal: str, office: str, password: str, individual: str) -> int:
     )
     slowed = time.monotonic() - started
     assert status == 200 and "/accounts/login" not in landed, (status, landed)
-    assert slowed >= 1.0, f"127.0.0.2 should be slowed down after 3 failures ({slowed:.2f} s)"
+    # The delay (SHEBAO_LOGIN_IP_DELAY_SECONDS, 3 s in the smoke) is well above what a login takes on a busy
+    # machine (over 1 s was seen while other test suites ran), so the two cases stay apart.
+    delay = float(os.environ.get("SHEBAO_LOGIN_IP_DELAY_SECONDS", "3"))
+    assert slowed >= delay, f"127.0.0.2 should be slowed down after 3 failures ({slowed:.2f} s)"
     started = time.monotonic()
     status, _, landed, _ = Browser(portal, "127.0.0.3").login("employer_operator", password, "employer")
     assert status == 200 and "/accounts/login" not in landed, (status, landed)
-    assert time.monotonic() - started < 1.0
+    unslowed = time.monotonic() - started
+    assert unslowed < delay, f"127.0.0.3 should not be slowed down ({unslowed:.2f} s)"
     step(
         "the login limit counts the real client address (127.0.0.2 slowed, not refused; 127.0.0.3 not; "
         "forged XFF ignored)"
