@@ -101,7 +101,7 @@ def test_the_office_page_fails_a_dead_run_and_an_administrator_marks_a_stuck_one
     assert services.settlement_start(period=PERIOD).status == "pending"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_settlements_page_reaps_outside_a_test_transaction(personas, login_as):
     """As served (autocommit, no surrounding transaction): the reaper's SELECT … FOR UPDATE ran outside a
     transaction, which PostgreSQL refuses — the office settlements page was a 500 whenever a run was queued."""
