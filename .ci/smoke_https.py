@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import http.client
 import http.cookiejar
+import os
 import re
 import ssl
 import sys
@@ -189,20 +190,33 @@ def main(portal: str, office: str, password: str, individual: str) -> int:
     step(f"settlement of {period} queued on the office host and run by the worker")
 
     # The login limit sees the client's own address (X-Forwarded-For from nginx), not nginx's, and not one the
-    # client made up: three failures from 127.0.0.2 block 127.0.0.2 (SHEBAO_LOGIN_IP_MAX_FAILURES=3 in the smoke),
-    # whatever X-Forwarded-For it sends; 127.0.0.3 still logs in.
+    # client made up: after three failures from 127.0.0.2 (SHEBAO_LOGIN_IP_MAX_FAILURES=3 in the smoke), whatever
+    # X-Forwarded-For it sends, 127.0.0.2 is slowed down (SHEBAO_LOGIN_IP_DELAY_SECONDS) but a correct password
+    # still logs in (issue 14: the address limit never refuses the right password); 127.0.0.3 is not slowed.
     forged = {"X-Forwarded-For": "198.51.100.7"}
     for _ in range(3):
         status, _, _, _ = Browser(portal, "127.0.0.2").login(
             "nobody_here", "wrong-password", "employer", forged
         )
         assert status == 401, status
-    status, _, _, _ = Browser(portal, "127.0.0.2").login("employer_operator", password, "employer", forged)
-    assert status == 429, f"127.0.0.2 should be refused after 3 failures, got {status}"
+    started = time.monotonic()
+    status, _, landed, _ = Browser(portal, "127.0.0.2").login(
+        "employer_operator", password, "employer", forged
+    )
+    slowed = time.monotonic() - started
+    assert status == 200 and "/accounts/login" not in landed, (status, landed)
+    # The delay (SHEBAO_LOGIN_IP_DELAY_SECONDS, 3 s in the smoke) is well above what a login takes on a busy
+    # machine (over 1 s was seen while other test suites ran), so the two cases stay apart.
+    delay = float(os.environ.get("SHEBAO_LOGIN_IP_DELAY_SECONDS", "3"))
+    assert slowed >= delay, f"127.0.0.2 should be slowed down after 3 failures ({slowed:.2f} s)"
+    started = time.monotonic()
     status, _, landed, _ = Browser(portal, "127.0.0.3").login("employer_operator", password, "employer")
     assert status == 200 and "/accounts/login" not in landed, (status, landed)
+    unslowed = time.monotonic() - started
+    assert unslowed < delay, f"127.0.0.3 should not be slowed down ({unslowed:.2f} s)"
     step(
-        "the login limit counts the real client address (127.0.0.2 blocked, 127.0.0.3 not, forged XFF ignored)"
+        "the login limit counts the real client address (127.0.0.2 slowed, not refused; 127.0.0.3 not; "
+        "forged XFF ignored)"
     )
 
     # The individual reads their record.

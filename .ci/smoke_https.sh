@@ -58,7 +58,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" \
 export SHEBAO_DATABASE_URL="$PG/$DB"
 export SHEBAO_DATA_DIR="$WORK/var"
 export SHEBAO_SECRET_KEY="smoke-$(openssl rand -hex 24)"
-export SHEBAO_TRUSTED_PROXIES=1 SHEBAO_SECURE_COOKIES=1 SHEBAO_LOGIN_IP_MAX_FAILURES=3
+export SHEBAO_TRUSTED_PROXIES=1 SHEBAO_HTTPS=1 SHEBAO_LOGIN_IP_MAX_FAILURES=3 SHEBAO_LOGIN_IP_DELAY_SECONDS=3
 export SHEBAO_ALLOWED_HOSTS="127.0.0.1,localhost"
 export SHEBAO_CSRF_TRUSTED_ORIGINS="https://127.0.0.1:$PORTAL_PORT,https://127.0.0.1:$OFFICE_PORT"
 export DJANGO_SETTINGS_MODULE=shebao.settings PGOPTIONS="-c client_min_messages=warning"

@@ -83,6 +83,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "shebao.core.edge.ContentSecurityPolicyMiddleware",
+    "shebao.core.edge.ControlCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -132,24 +134,47 @@ LOGIN_REDIRECT_URL = "home"
 
 SESSION_COOKIE_AGE = int(env_str("SHEBAO_SESSION_IDLE_SECONDS", "1800"))  # idle sessions end after 30 minutes
 # Login protection (accounts): failures before an account locks, for how long, failures allowed per client
-# address in a window, and how long a first or reset password stays valid.
+# address in a window (then slowed down), and how long a first or reset password stays valid.
 SHEBAO_LOGIN_MAX_FAILURES = int(env_str("SHEBAO_LOGIN_MAX_FAILURES", "5"))
 SHEBAO_LOGIN_LOCK_MINUTES = int(env_str("SHEBAO_LOGIN_LOCK_MINUTES", "15"))
 SHEBAO_LOGIN_IP_MAX_FAILURES = int(env_str("SHEBAO_LOGIN_IP_MAX_FAILURES", "30"))
 SHEBAO_LOGIN_IP_WINDOW_MINUTES = int(env_str("SHEBAO_LOGIN_IP_WINDOW_MINUTES", "15"))
+# Beyond that many failures an address is slowed down (each answer waits this long), never refused.
+SHEBAO_LOGIN_IP_DELAY_SECONDS = float(env_str("SHEBAO_LOGIN_IP_DELAY_SECONDS", "2"))
+# Look-ups of persons by ID number from item forms (H01 pre-fill, H02 look-up …): each recorded, at most this
+# many per user and per employer in the window.
+SHEBAO_IDENTITY_LOOKUPS_PER_USER = int(env_str("SHEBAO_IDENTITY_LOOKUPS_PER_USER", "60"))
+SHEBAO_IDENTITY_LOOKUPS_PER_EMPLOYER = int(env_str("SHEBAO_IDENTITY_LOOKUPS_PER_EMPLOYER", "200"))
+SHEBAO_IDENTITY_LOOKUP_WINDOW_MINUTES = int(env_str("SHEBAO_IDENTITY_LOOKUP_WINDOW_MINUTES", "60"))
 SHEBAO_TEMPORARY_PASSWORD_DAYS = int(env_str("SHEBAO_TEMPORARY_PASSWORD_DAYS", "30"))
 # How long the personal-data access log keeps its rows (days; `shebao accesslog_purge` deletes older ones).
 SHEBAO_ACCESS_LOG_RETENTION_DAYS = int(env_str("SHEBAO_ACCESS_LOG_RETENTION_DAYS", "1095"))
-# How many reverse proxies in front append to X-Forwarded-For (0: the client address is REMOTE_ADDR).
+# Behind reverse proxies (docs/deployment.md): how many of them append to X-Forwarded-For. 0 (the default): the
+# client address is REMOTE_ADDR and X-Forwarded-For / X-Forwarded-Proto are ignored. N > 0: the client address is
+# the N-th entry from the right of X-Forwarded-For, and X-Forwarded-Proto: https (which the outermost proxy must
+# set, overwriting what the client sent) marks the request as secure.
 SHEBAO_TRUSTED_PROXIES = int(env_str("SHEBAO_TRUSTED_PROXIES", "0"))
-if SHEBAO_TRUSTED_PROXIES > 0:
-    # Behind a TLS-terminating proxy (deploy/nginx/) that sets X-Forwarded-Proto: requests it took over HTTPS
-    # are secure (absolute URLs, CSRF's Referer check). Never set without such a proxy: a client could send it.
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SHEBAO_TRUSTED_PROXIES > 0 else None
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SHEBAO_SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# One switch for an HTTPS deployment: secure cookies, redirect http → https (except /healthz for the load
+# balancer's probe), HSTS. SHEBAO_SECURE_COOKIES=1 (the older name) turns it on too.
+SHEBAO_HTTPS = env_bool("SHEBAO_HTTPS", env_bool("SHEBAO_SECURE_COOKIES", False))
+SESSION_COOKIE_SECURE = SHEBAO_HTTPS
+CSRF_COOKIE_SECURE = SHEBAO_HTTPS
+SECURE_SSL_REDIRECT = SHEBAO_HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(env_str("SHEBAO_HSTS_SECONDS", "31536000")) if SHEBAO_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SHEBAO_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Styles and scripts come from our static files only: no inline <style>, style="", <script> or on*= handlers.
+SHEBAO_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+CSRF_FAILURE_VIEW = "shebao.core.views.csrf_failure"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -201,6 +226,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("SHEBAO_LOG_LEVEL", "WARNING")},
 }
+
+# A running settlement whose worker sends no heartbeat for this long (a worker on another host that died) is
+# failed automatically; a worker on the same host that is gone is noticed at once.
+SHEBAO_SETTLEMENT_STALE_SECONDS = int(env_str("SHEBAO_SETTLEMENT_STALE_SECONDS", "300"))
+
+# Files with more rows than this are imported by the background worker, not inside the request.
+SHEBAO_IMPORT_BACKGROUND_ROWS = int(env_str("SHEBAO_IMPORT_BACKGROUND_ROWS", "500"))
 
 # The public base URL printed into QR codes and links on receipts and certificates. When it is not given,
 # `shebao serve` / `shebao demo` set it to the address they serve on (core.serving.public_url_adopt).

@@ -207,3 +207,57 @@ class Personas:
             self.clerk,
             self.office_admin,
         ]
+
+
+# --- Hostile input: the one corpus every sweep uses (issue 14) ---------------------------------------------------
+# What an attacker or a careless user types or uploads. tests in shebao/tests/test_hostile_sweep.py send each of
+# them into every query parameter, form field and path segment of every page the URLconf has; the API and import
+# tests take them from here too, so a new kind of bad input is added once and reaches every page.
+
+HOSTILE_VALUES: dict[str, str] = {
+    "nul": "ab\x00cd",
+    "terminal_escape": "\x07\x1b[31m红色\x1b[0m",
+    "c1_control": "a\x85b\x9bc",
+    "superscript_digit": "²",
+    "arabic_indic_digits": "٢٠٢٤٠١",
+    "fullwidth_digits": "２０２４０１",
+    "ten_thousand_chars": "长" * 10_000,
+    "emoji": "👨‍👩‍👧‍👦😀",
+    "html": '<script>alert(1)</script><img src=x onerror="alert(2)">',
+    "formula": '=HYPERLINK("http://evil.example","点我")',
+    "date_0001": "0001-01-01",
+    "date_9999": "9999-12-31",
+    "huge_integer": "9" * 40,
+    "negative": "-1",
+    "exponent": "1e309",
+    "nan": "NaN",
+    "sql_quote": "' OR '1'='1' --",
+    "bidi_override": "\u202eexe.txt",
+    "blank": "   ",
+    "empty": "",
+}
+
+# The values also tried one field at a time (the rest of the form left as the page filled it): those that pass
+# the edge and reach each field's own parser.
+HOSTILE_PER_FIELD = (
+    "ten_thousand_chars",
+    "superscript_digit",
+    "date_9999",
+    "huge_integer",
+    "emoji",
+    "formula",
+)
+
+# Uploaded files: (name, bytes).
+HOSTILE_FILES: dict[str, tuple[str, bytes]] = {
+    "cr_only_line_endings": ("cr.csv", "单位编号,到账日期,金额\r10000001,2024-03-20,100.00\r".encode()),
+    "field_over_128k": ("big.csv", b'10000001,2024-03-20,"' + b"x" * (128 * 1024 + 10) + b'"\n'),
+    "nul_bytes": ("nul.csv", b"10000001,2024-03-20,1\x0000\n"),
+    "binary": ("junk.csv", bytes(range(256)) * 8),
+    "unbalanced_quote": ("quote.csv", b'10000001,"2024-03-20,100\n10000002,2024-03-21,5\n'),
+    "gbk_text": ("gbk.csv", "单位编号,到账日期,金额\n10000001,二〇二四年,壹佰\n".encode("gb18030")),
+    "formula_cells": ("formula.csv", b'=cmd|"/C calc"!A0,@SUM(1),+1,-1\n'),
+    "dates_out_of_range": ("dates.csv", b"10000001,0001-01-01,100.00,R1\n10000001,9999-12-31,100.00,R2\n"),
+    "empty": ("empty.csv", b""),
+    "xlsx_named_csv": ("book.csv", b"PK\x03\x04" + b"\x00" * 64),
+}

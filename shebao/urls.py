@@ -28,6 +28,7 @@ if settings.SHEBAO_SITES in ("office", "all"):
         path("office/admin/", office_admin_site.urls),
     ]
 
+handler400 = "shebao.core.views.bad_request"
 handler403 = "shebao.core.views.permission_denied"
 handler404 = "shebao.core.views.page_not_found"
 handler500 = "shebao.core.views.server_error"

@@ -267,3 +267,35 @@ class ApiCall(models.Model):
         verbose_name = _("接口调用记录")
         verbose_name_plural = _("接口调用记录")
         indexes = [models.Index(fields=["token", "-at"], name="api_call_token_at")]
+
+
+class IdentityLookup(models.Model):
+    """One look-up of a person by ID number from an item form (H01 pre-fill, H02 look-up, a submission that
+    checks the record): who asked, for which employer, which number, when, and whether it was refused for
+    exceeding the limits (services.identity_lookup_record). Append-only."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", db_index=False)
+    employer = models.ForeignKey(
+        "employers.Employer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    item_code = models.CharField(_("事项"), max_length=10)
+    id_number = models.CharField(_("查询的公民身份号码"), max_length=40)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    refused = models.BooleanField(_("超出限制被拒绝"), default=False)
+
+    class Meta:
+        verbose_name = _("身份查询记录")
+        verbose_name_plural = _("身份查询记录")
+        indexes = [
+            models.Index(fields=["user", "at"], name="identity_lookup_user_at"),
+            models.Index(fields=["employer", "at"], name="identity_lookup_employer_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.item_code} {self.id_number}"

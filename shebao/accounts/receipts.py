@@ -1,10 +1,8 @@
-"""The receipt (回执单) handed over with a first or reset password, and the short-lived stash that lets the
-person who issued the password print it without the password ever being stored in the database."""
+"""The receipt (回执单) handed over with a first or reset password. The password is never stored in plain text:
+not in the database, not in the session. It is shown once on the page that answers the issuing request; that page
+prints the receipt by posting it back (checked against the account's hash)."""
 
 from __future__ import annotations
-
-import secrets
-import time
 
 from django.conf import settings
 from django.urls import reverse
@@ -15,50 +13,53 @@ from django.utils.translation import gettext as _
 from shebao.catalogue.items import ITEMS
 from shebao.core.pdf import PdfDocument, mono
 
-from .models import User, UserKind
+from .models import AccountEvent, AccountEventKind, User, UserKind
 from .rules import DOCUMENTS
-
-SESSION_KEY = "shebao_receipts"
-RECEIPT_TTL_SECONDS = 3600  # the issuer can reprint for an hour; after that the password is gone
-MAX_STASHED = 10
 
 REGISTRATION = "registration"
 RESET = "reset"
 OPERATOR = "operator"
 STAFF = "staff"
 PURPOSES = (REGISTRATION, RESET, OPERATOR, STAFF)
+_VIA_PURPOSE = {"counter": REGISTRATION, "H19": OPERATOR, "office": STAFF}
 
 
-def receipt_stash(request, *, user: User, password: str, purpose: str, documents=()) -> str:
-    """Keep what the receipt needs in the issuer's own session (server-side) and return a token for it."""
+def receipt_issued(*, user: User, password: str, purpose: str, pdf_url: str, documents=()) -> dict:
+    """What the page shown right after issuing a password needs (rendered once, never stored): the password
+    goes back to the issuer's browser only, in the page and in the hidden field of the 「打印回执单」 form."""
     assert purpose in PURPOSES
-    now = int(time.time())
-    stash = {
-        token: entry
-        for token, entry in request.session.get(SESSION_KEY, {}).items()
-        if now - entry["at"] < RECEIPT_TTL_SECONDS
-    }
-    token = secrets.token_urlsafe(12)
-    stash[token] = {
-        "user_id": user.pk,
+    return {
+        "user": user,
         "password": password,
         "purpose": purpose,
         "documents": list(documents),
-        "at": now,
+        "title": TITLES[purpose],
+        "pdf_url": pdf_url,
     }
-    request.session[SESSION_KEY] = dict(sorted(stash.items(), key=lambda kv: kv[1]["at"])[-MAX_STASHED:])
-    return token
 
 
-def receipt_get(request, token: str) -> dict | None:
-    """The stashed receipt with its user, or None (unknown, someone else's, or expired)."""
-    entry = request.session.get(SESSION_KEY, {}).get(token)
-    if not entry or int(time.time()) - entry["at"] >= RECEIPT_TTL_SECONDS:
+def receipt_for(*, user: User | None, password: str, issuer: User) -> dict | None:
+    """The receipt of the first or temporary password ``password`` of ``user``, for the person who issued it —
+    or None. Nothing about the password is kept anywhere: the issuer's page posts it back, and it is accepted
+    only while it is still the account's unchanged temporary password (checked against its hash) and ``issuer``
+    is who created the account or last reset it. Reprinting after that means a new reset."""
+    if user is None or not password or not user.must_change_password or len(password) > 128:
         return None
-    user = User.objects.select_related("employer", "person").filter(pk=entry["user_id"]).first()
-    if user is None:
+    event = (
+        AccountEvent.objects.filter(
+            user=user, kind__in=(AccountEventKind.CREATED, AccountEventKind.PASSWORD_RESET)
+        )
+        .order_by("-at", "-id")
+        .first()
+    )
+    if event is None or event.actor_id != issuer.pk or not user.check_password(password):
         return None
-    return {**entry, "user": user, "token": token}
+    if event.kind == AccountEventKind.PASSWORD_RESET:
+        purpose, documents = RESET, []
+    else:
+        purpose = _VIA_PURPOSE.get(event.detail.get("via"), REGISTRATION)
+        documents = event.detail.get("documents") or []
+    return {"user": user, "password": password, "purpose": purpose, "documents": documents}
 
 
 def mask_id_number(value: str) -> str:

@@ -3,6 +3,7 @@ counter. No ORM here."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -12,14 +13,28 @@ from shebao.catalogue.items import items_for_employer, items_for_individual
 
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
+# The demo's published password (README, demo logins): never acceptable as anyone's own password.
+DEMO_PASSWORD = "Shebao2026"
 
 # Items only an employer administrator may use; never granted to an operator.
 ADMIN_ONLY_ITEMS = frozenset({"H19"})
 
 
-def password_problems(password: str, *, username: str = "", identifiers: tuple[str, ...] = ()) -> list[str]:
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    """Django's list of 20,000 common passwords (lower case), read once."""
+    from django.contrib.auth.password_validation import CommonPasswordValidator
+
+    return frozenset(CommonPasswordValidator().passwords)
+
+
+def password_problems(
+    password: str, *, username: str = "", identifiers: tuple[str, ...] = (), names: tuple[str, ...] = ()
+) -> list[str]:
     """What is wrong with a new password, in Chinese (empty when it is acceptable): at least 8 characters,
-    letters and digits both, not the user name (nor containing it), not an identifier such as the ID number."""
+    letters and digits both, not the user name (nor containing it), not an identifier such as the ID number or
+    the employer's number (``identifiers``), not the employer's name (``names``), not one of the 20,000 common
+    passwords nor the demo's published password."""
     problems = []
     if len(password) < PASSWORD_MIN_LENGTH:
         problems.append(
@@ -38,7 +53,13 @@ def password_problems(password: str, *, username: str = "", identifiers: tuple[s
     if username and (lowered == username.lower() or (len(username) >= 4 and username.lower() in lowered)):
         problems.append(_("密码不能与用户名相同，也不能包含用户名"))
     elif any(ident and ident.lower() in lowered for ident in identifiers if len(ident) >= 6):
-        problems.append(_("密码不能包含身份证号码或单位代码"))
+        problems.append(_("密码不能包含身份证号码、单位编号或单位代码"))
+    if any(name and len(name) >= 2 and name.lower() in lowered for name in names):
+        problems.append(_("密码不能包含单位名称或本人姓名"))
+    if len(password) >= PASSWORD_MIN_LENGTH and (
+        lowered in _common_passwords() or lowered == DEMO_PASSWORD.lower()
+    ):
+        problems.append(_("该密码过于常见，容易被猜中，请换一个"))
     return problems
 
 

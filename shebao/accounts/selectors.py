@@ -7,7 +7,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from shebao.core.access_notes import note_person
+from shebao.core.errors import ValidationFailed
 from shebao.core.idnumbers import normalize_identifier, to_halfwidth
+from shebao.core.validators import parse_integer
 
 from .models import AccountEvent, AccountEventKind, ApiToken, User, UserKind
 
@@ -116,8 +118,8 @@ def operators_of(*, admin: User) -> QuerySet[User]:
 def operator_get(*, admin: User, pk) -> User:
     """One operator of the admin's employer; anything else (another employer's user, the admin) is 404."""
     try:
-        pk = int(pk)
-    except (TypeError, ValueError):
+        pk = parse_integer(str(pk), min_value=1, max_value=2**62)
+    except ValidationFailed:
         raise Http404 from None
     user = operators_of(admin=admin).filter(pk=pk).first()
     if user is None:

@@ -3,10 +3,12 @@ each of them leaves an AccountEvent (who, when, from where)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import secrets
 import string
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from shebao.core.choices import EmployerType
 from shebao.core.errors import DomainError, FieldErrors, ValidationFailed
-from shebao.core.idnumbers import validate_credit_code, validate_id_number
+from shebao.core.idnumbers import normalize_identifier, to_halfwidth, validate_credit_code, validate_id_number
 from shebao.core.validators import normalize_text, validate_name, validate_phone
 from shebao.employers.models import Employer
 from shebao.employers.services import employer_register
@@ -33,6 +35,7 @@ from .models import (
     ApiCall,
     ApiToken,
     ApiTokenKind,
+    IdentityLookup,
     ItemGrant,
     User,
     UserKind,
@@ -595,10 +598,21 @@ def password_change(
             user.id_number,
             user.person.id_number if user.person_id else "",
             (user.employer.credit_code or "") if user.employer_id else "",
+            (user.employer.org_code or "") if user.employer_id else "",
+            user.employer.number if user.employer_id else "",
         )
         if x
     )
-    problems = password_problems(new_password, username=user.username, identifiers=identifiers)
+    names = tuple(
+        x
+        for x in (
+            user.employer.name if user.employer_id else "",
+            user.person.name if user.person_id else "",
+            user.display_name,
+        )
+        if x
+    )
+    problems = password_problems(new_password, username=user.username, identifiers=identifiers, names=names)
     if problems:
         errors["new_password"] = problems
     elif old_password and new_password == old_password:
@@ -671,13 +685,16 @@ def user_roles_change(*, user: User, roles, actor: User, ip: str | None = None) 
 
 
 def login_failed_message() -> str:
+    """The one answer to every refused login — unknown user, wrong password, the failure that locks the account,
+    any attempt while it is locked — so that none of them tells an existing account from an unknown one."""
     return _(
         "用户名或密码错误。尚未开通网上办事的单位或个人，请携带有关材料到经办窗口办理用户认证；"
-        "忘记密码请到经办机构重置。连续输错 %(max)d 次，帐户将被锁定 %(minutes)d 分钟。"
+        "忘记密码请到经办机构重置。连续输错 %(max)d 次，帐户将被锁定 %(minutes)d 分钟，锁定期间无法登录。"
     ) % {"max": settings.SHEBAO_LOGIN_MAX_FAILURES, "minutes": settings.SHEBAO_LOGIN_LOCK_MINUTES}
 
 
 def locked_message(until) -> str:
+    """Told after a correct second factor only (the password was right): the account is locked until …"""
     return _(
         "该帐户因连续 %(max)d 次密码错误已被锁定 %(minutes)d 分钟，请于 %(until)s 以后再登录；"
         "如需立即解锁，请联系经办机构。"
@@ -692,42 +709,46 @@ def locked_message(until) -> str:
 class LoginResult:
     """The outcome of a login step: `user` on success or when a second factor is still needed."""
 
-    reason: str  # ok | totp_required | bad_credentials | locked | disabled | expired | ip_limited | bad_totp
+    reason: str  # ok | totp_required | bad_credentials | locked | disabled | expired | bad_totp
     user: User | None = None
     message: str = ""
+    slowed: bool = False  # the client address had too many recent failures: this answer was delayed
 
     @property
     def ok(self) -> bool:
         return self.reason == "ok"
 
 
-def _fail(user: User | None, reason: str, message: str, *, ip, username: str, now) -> LoginResult:
+def _fail(
+    user: User | None, reason: str, message: str, *, ip, username: str, now, detail=None
+) -> LoginResult:
     event_record(
         user=user,
         kind=AccountEventKind.LOGIN_FAILED,
         ip=ip,
         username=username,
-        detail={"reason": reason},
+        detail={"reason": reason, **(detail or {})},
         at=now,
     )
     return LoginResult(reason=reason, message=message)
 
 
 def _count_failure(user: User, *, ip, now, reason: str) -> LoginResult:
-    """A wrong password (or second factor) for a known, unlocked user: count it, lock at the limit."""
+    """A wrong password (or second factor) for a known, unlocked user: count it, lock at the limit. The answer
+    is the ordinary failure message also when this failure locks the account."""
     user.failed_logins += 1
     locked = user.failed_logins >= settings.SHEBAO_LOGIN_MAX_FAILURES
     if locked:
         user.locked_until = now + dt.timedelta(minutes=settings.SHEBAO_LOGIN_LOCK_MINUTES)
     user.save(update_fields=["failed_logins", "locked_until"])
-    result = _fail(
-        user,
-        reason,
-        locked_message(user.locked_until) if locked else login_failed_message(),
-        ip=ip,
-        username=user.username,
-        now=now,
-    )
+    message = login_failed_message()
+    if reason == "bad_totp":
+        message = (
+            locked_message(user.locked_until)
+            if locked
+            else _("动态口令不正确或已过期，请查看身份验证器后重新输入。")
+        )
+    _fail(user, reason, message, ip=ip, username=user.username, now=now)
     if locked:
         event_record(
             user=user,
@@ -736,10 +757,8 @@ def _count_failure(user: User, *, ip, now, reason: str) -> LoginResult:
             detail={"until": user.locked_until.isoformat(), "failures": user.failed_logins},
             at=now,
         )
-        return LoginResult(reason="locked", message=result.message)
-    if reason == "bad_totp":
-        return LoginResult(reason=reason, message=_("动态口令不正确或已过期，请查看身份验证器后重新输入。"))
-    return result
+        return LoginResult(reason="locked", message=message)
+    return LoginResult(reason=reason, message=message)
 
 
 def _login_succeeded(user: User, *, ip, now, second_factor: bool) -> LoginResult:
@@ -752,21 +771,36 @@ def _login_succeeded(user: User, *, ip, now, second_factor: bool) -> LoginResult
     return LoginResult(reason="ok", user=user)
 
 
-@transaction.atomic
-def login_attempt(*, kind: str, identifier: str, password: str, ip: str | None, now=None) -> LoginResult:
-    """Check a login form. Unknown user and wrong password give the same message; failures are counted per
-    account (locking it) and per client address; the disabled and expired states are told only to someone who
-    knows the password. On 'ok' the caller logs the user in; on 'totp_required' it asks for the code."""
-    from .selectors import login_user_resolve, user_has_totp
-
-    now = now or timezone.now()
-    typed = identifier.strip()[:150]
+def login_address_delay(*, ip: str | None, now) -> float:
+    """Seconds to hold an answer back for this client address: 0 until it has SHEBAO_LOGIN_IP_MAX_FAILURES
+    failures in the window, then SHEBAO_LOGIN_IP_DELAY_SECONDS. The address limit only ever slows an address
+    down: it never refuses a correct password (behind a misconfigured proxy every user shares one address)."""
     window = now - dt.timedelta(minutes=settings.SHEBAO_LOGIN_IP_WINDOW_MINUTES)
     if recent_failures_from(ip=ip, since=window) >= settings.SHEBAO_LOGIN_IP_MAX_FAILURES:
-        message = _("从您所在网络地址登录失败的次数过多，请 %(minutes)d 分钟后再试。") % {
-            "minutes": settings.SHEBAO_LOGIN_IP_WINDOW_MINUTES
-        }
-        return _fail(None, "ip_limited", message, ip=ip, username=typed, now=now)
+        return float(settings.SHEBAO_LOGIN_IP_DELAY_SECONDS)
+    return 0.0
+
+
+def login_attempt(*, kind: str, identifier: str, password: str, ip: str | None, now=None) -> LoginResult:
+    """Check a login form (see ``_login_check``); an address with too many recent failures waits first —
+    outside any transaction, so that waiting holds no lock."""
+    now = now or timezone.now()
+    delay = login_address_delay(ip=ip, now=now)
+    if delay > 0:
+        time.sleep(delay)
+    result = _login_check(kind=kind, identifier=identifier, password=password, ip=ip, now=now)
+    return dataclasses.replace(result, slowed=delay > 0) if delay > 0 else result
+
+
+@transaction.atomic
+def _login_check(*, kind: str, identifier: str, password: str, ip: str | None, now) -> LoginResult:
+    """Unknown user, wrong password, the failure that locks, and any attempt on a locked account get the same
+    message and cost the same (one password hash each); failures are counted per account (locking it) and per
+    client address (slowing it down). Disabled and expired states are told only to someone who knows the
+    password. On 'ok' the caller logs the user in; on 'totp_required' it asks for the code."""
+    from .selectors import login_user_resolve, user_has_totp
+
+    typed = identifier.strip()[:150]
     found = login_user_resolve(kind=kind, identifier=identifier)
     if found is None:
         make_password(password)  # spend the same time as a real check: no user enumeration by timing
@@ -774,9 +808,9 @@ def login_attempt(*, kind: str, identifier: str, password: str, ip: str | None, 
     user = User.objects.select_for_update(of=("self",)).select_related("employer", "person").get(pk=found.pk)
     if user.locked_until is not None:
         if user.locked_until > now:
-            return _fail(
-                user, "locked", locked_message(user.locked_until), ip=ip, username=user.username, now=now
-            )
+            # Not checked while locked (the lock would otherwise be a free oracle), but the same time spent.
+            make_password(password)
+            return _fail(user, "locked", login_failed_message(), ip=ip, username=user.username, now=now)
         user.failed_logins, user.locked_until = 0, None  # the lock has run out: start counting afresh
     if not user.check_password(password):
         return _count_failure(user, ip=ip, now=now, reason="bad_credentials")
@@ -810,7 +844,7 @@ def login_totp_verify(*, user: User, token: str, ip: str | None, now=None) -> Lo
         return _fail(
             user, "locked", locked_message(user.locked_until), ip=ip, username=user.username, now=now
         )
-    token = "".join(ch for ch in token if ch.isdigit())
+    token = "".join(ch for ch in to_halfwidth(token) if ch in "0123456789")[:12]
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None or not token or not device.verify_token(token):
         return _count_failure(user, ip=ip, now=now, reason="bad_totp")
@@ -835,7 +869,7 @@ def totp_setup_confirm(*, user: User, token: str, ip: str | None = None) -> None
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
-    token = "".join(ch for ch in token if ch.isdigit())
+    token = "".join(ch for ch in to_halfwidth(token) if ch in "0123456789")[:12]
     if device is None:
         raise DomainError(_("请先生成二维码，再输入动态口令。"))
     if not token or not device.verify_token(token):
@@ -862,6 +896,54 @@ def totp_disable(*, user: User, password: str, actor: User | None = None, ip: st
     deleted, _details = TOTPDevice.objects.filter(user=user).delete()
     if deleted:
         event_record(user=user, kind=AccountEventKind.TOTP_DISABLED, ip=ip, actor=actor)
+
+
+# --- identity look-ups ----------------------------------------------------------------------------------
+
+
+class LookupLimited(DomainError):
+    """Too many look-ups of persons by ID number in the window: this one was recorded but not answered."""
+
+
+def identity_lookup_record(
+    *, user: User, item_code: str, id_number: str, ip: str | None = None, now=None
+) -> IdentityLookup:
+    """Record one look-up of a person by ID number (whether the number is registered, whose name it is) and
+    refuse it with LookupLimited once the user has made SHEBAO_IDENTITY_LOOKUPS_PER_USER, or the user's
+    employer SHEBAO_IDENTITY_LOOKUPS_PER_EMPLOYER, within SHEBAO_IDENTITY_LOOKUP_WINDOW_MINUTES. Refused
+    look-ups are recorded too (marked refused) and do not count towards the limits. Not atomic with the
+    caller: the record stays even when the caller's own transaction is rolled back."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(minutes=settings.SHEBAO_IDENTITY_LOOKUP_WINDOW_MINUTES)
+    answered = IdentityLookup.objects.filter(at__gte=since, refused=False)
+    refused = answered.filter(user=user).count() >= settings.SHEBAO_IDENTITY_LOOKUPS_PER_USER or (
+        user.employer_id is not None
+        and answered.filter(employer_id=user.employer_id).count()
+        >= settings.SHEBAO_IDENTITY_LOOKUPS_PER_EMPLOYER
+    )
+    record = IdentityLookup.objects.create(
+        user=user,
+        employer_id=user.employer_id,
+        item_code=item_code[:10],
+        id_number=normalize_identifier(id_number)[:40],
+        at=now,
+        ip=ip or None,
+        refused=refused,
+    )
+    if refused:
+        raise LookupLimited(
+            _(
+                "按身份证号码查询人员信息的次数已达上限（每 %(minutes)d 分钟每位经办人 %(user)d 次、每个单位 "
+                "%(employer)d 次），请稍后再试；批量办理请使用批量导入。"
+            )
+            % {
+                "minutes": settings.SHEBAO_IDENTITY_LOOKUP_WINDOW_MINUTES,
+                "user": settings.SHEBAO_IDENTITY_LOOKUPS_PER_USER,
+                "employer": settings.SHEBAO_IDENTITY_LOOKUPS_PER_EMPLOYER,
+            },
+            code="lookup_limited",
+        )
+    return record
 
 
 # --- REST API tokens --------------------------------------------------------------------------------------

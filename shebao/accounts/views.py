@@ -114,8 +114,8 @@ def login_view(request):
                 }
                 return redirect("accounts:login_totp")
             error = result.message
-            status = 429 if result.reason == "ip_limited" else 401
-            if result.reason == "bad_credentials":
+            status = 401
+            if result.reason in ("bad_credentials", "locked"):  # the same answer for both (issue 14)
                 hint = login_kind_hint(kind=posted_kind, identifier=identifier)
     return render(
         request,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from shebao.core.csvfiles import cell_amount, cell_choice, parse_date, parse_rows
 from shebao.core.errors import DomainError
-from shebao.core.validators import parse_period
+from shebao.core.validators import PAST_DATE, parse_integer, parse_period
 from shebao.individual_accounts.imports import MEDICAL_COLUMNS, find_person, parse_medical_csv
 from shebao.persons.models import Employment, Person
 
@@ -74,12 +74,10 @@ def employer_on(person: Person, day: dt.date):
 
 def _maternity_row(cells: list[str]) -> dict:
     person = find_person(cells[0])
-    delivery = parse_date(cells[1], label=_("生育日期"))
+    delivery = parse_date(cells[1], label=_("生育日期"), window=PAST_DATE)
     days = None
     if cells[4]:
-        if not cells[4].isdigit() or not 0 < int(cells[4]) <= 400:
-            raise DomainError(_("产假天数「%(v)s」应为1–400的整数") % {"v": cells[4]})
-        days = int(cells[4])
+        days = parse_integer(cells[4], label=_("产假天数"), min_value=1, max_value=400)
     return {
         "person": person,
         "employer": employer_on(person, delivery),

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shebao.core.constraints import period_check
+from shebao.core.importjobs import ImportJob
 from shebao.parameters.models import MONEY
 
 
@@ -185,3 +186,21 @@ class PensionAward(models.Model):
         verbose_name_plural = _("养老待遇核定")
         indexes = [models.Index(fields=["employer", "start_period"], name="pension_award_employer")]
         constraints = [period_check("start_period", "pension_award_start_valid")]
+
+
+class BenefitImport(ImportJob):
+    """A benefit or medical-spending file (benefits.imports.BENEFIT_FILES) too large to import inside the
+    request: kept here until a background worker imports it (services.benefit_import_execute), all or nothing,
+    with the rows' errors if it is refused."""
+
+    KINDS = [
+        ("pension", _("养老金支付")),
+        ("maternity", _("生育待遇支付")),
+        ("injury", _("工伤待遇支付")),
+        ("medical", _("医疗帐户消费")),
+    ]  # as benefits.imports.BENEFIT_FILES
+    kind = models.CharField(_("导入类型"), max_length=16, choices=KINDS)
+
+    class Meta(ImportJob.Meta):
+        verbose_name = _("待遇文件导入")
+        verbose_name_plural = _("待遇文件导入")

@@ -26,7 +26,7 @@ def _benefit_qs(model, *, employer, period: int | None, search: str):
     if search:
         qs = (
             qs.filter(person__id_number=search.upper())
-            if search[:1].isdigit()
+            if search[:1] in "0123456789"
             else qs.filter(person__name__startswith=search)
         )
     return qs

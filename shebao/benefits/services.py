@@ -4,6 +4,7 @@ benefit files of the office. Views, the demo and the declaration effects all wri
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 from django.db import transaction
@@ -12,12 +13,13 @@ from django.utils.translation import gettext as _
 
 from shebao.core.csvfiles import ImportRejected, ImportResult
 from shebao.core.errors import DomainError
+from shebao.core.importjobs import import_job_execute
 from shebao.core.numbering import create_numbered
 from shebao.core.period import Period
 from shebao.parameters.models import PolicySetting
 from shebao.persons.models import Employment
 
-from .models import InjuryCase, InjuryPayment, MaternityPayment, PensionPayment
+from .models import BenefitImport, InjuryCase, InjuryPayment, MaternityPayment, PensionPayment
 from .selectors import injury_covered_on, maternity_quote
 
 Key = PolicySetting.Key
@@ -272,6 +274,34 @@ def benefit_rows_import(*, kind: str, rows: list[dict]) -> ImportResult:
         transaction.set_rollback(True)
         raise ImportRejected(errors)
     return ImportResult(created=len(rows))
+
+
+def benefit_import_queue(*, kind: str, content: bytes, file_name: str, rows: int, user=None) -> BenefitImport:
+    """Keep a large benefit or medical-spending file for the background worker; the caller enqueues
+    ``tasks.benefit_import_task`` on commit."""
+    return BenefitImport.objects.create(
+        kind=kind, content=content, file_name=file_name[:200], rows=rows, created_by=user
+    )
+
+
+def benefit_file_import(*, kind: str, upload) -> ImportResult:
+    """Parse and import one file of BENEFIT_FILES[kind], all or nothing (medical spending goes to the
+    individual accounts)."""
+    from shebao.individual_accounts.services import medical_debits_import
+
+    from .imports import BENEFIT_FILES
+
+    rows = BENEFIT_FILES[kind][2](upload)
+    if kind == "medical":
+        return medical_debits_import(rows=rows)
+    return benefit_rows_import(kind=kind, rows=rows)
+
+
+def benefit_import_execute(*, job: BenefitImport) -> BenefitImport:
+    """Import a queued file (worker), recording the result or the rows' errors on the job."""
+    return import_job_execute(
+        job, lambda content: benefit_file_import(kind=job.kind, upload=io.BytesIO(content))
+    )
 
 
 PENSION_PAY_DAY = 10  # pensions are paid on the 10th of the month

@@ -17,7 +17,7 @@ from django.conf import settings
 
 PREFIX = "ZM"
 CHECK_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
-SHAPE = re.compile(rf"^{PREFIX}(\d{{8}})(\d{{8}})([{CHECK_ALPHABET}]{{4}})$")
+SHAPE = re.compile(rf"^{PREFIX}([0-9]{{8}})([0-9]{{8}})([{CHECK_ALPHABET}]{{4}})$")
 LENGTH = 22
 
 
@@ -45,4 +45,5 @@ def is_well_formed(number: str) -> bool:
     if not match:
         return False
     body = number[:-4]
-    return hmac.compare_digest(check_chars(body), number[-4:])
+    # compared as bytes: hmac.compare_digest refuses str with non-ASCII characters (a TypeError, a 500)
+    return hmac.compare_digest(check_chars(body).encode(), number[-4:].encode())

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shebao.core.choices import EmployerType, Insurance, RoundingRule
 from shebao.core.constraints import period_check
+from shebao.core.importjobs import ImportJob
 from shebao.parameters.models import MONEY, RATE
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -53,6 +54,18 @@ class SettlementRun(models.Model):
     # None: the whole city; otherwise the ids of the employers this run settles (same SQL, restricted).
     employers = models.JSONField(_("结算单位范围"), null=True, blank=True)
     message = models.TextField(_("说明"), blank=True)
+    # Liveness: the process running it ("host:pid:start") and when it last said it is alive
+    # (services.settlement_runs_reap fails a run whose worker is gone).
+    worker = models.CharField(_("执行进程"), max_length=120, blank=True)
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    marked_failed_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("标记失败的管理员"),
+    )
 
     class Meta:
         verbose_name = _("结算批次")
@@ -416,3 +429,12 @@ class Refund(models.Model):
                 condition=Q(period_to__gte=models.F("period_from")), name="refund_periods_ordered"
             ),
         ]
+
+
+class ArrivalImport(ImportJob):
+    """A bank file too large to import inside the request: kept here until a background worker imports it
+    (services.arrivals_import_execute), all or nothing, with the rows' errors if it is refused."""
+
+    class Meta(ImportJob.Meta):
+        verbose_name = _("到账文件导入")
+        verbose_name_plural = _("到账文件导入")

@@ -134,7 +134,7 @@ def payable_lines(
     if search:
         qs = (
             qs.filter(person__id_number=search.upper())
-            if search[:1].isdigit()
+            if search[:1] in "0123456789"
             else qs.filter(person__name__startswith=search)
         )
     return qs.order_by("person__name", "person_id", "insurance", "id")

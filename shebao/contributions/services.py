@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import socket
+import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Max, Q, Sum
@@ -25,6 +29,7 @@ from shebao.core.choices import EmployerType, Insurance, RoundingRule
 from shebao.core.csvfiles import ImportRejected, ImportResult
 from shebao.core.errors import DomainError, FieldErrors
 from shebao.core.idnumbers import normalize_identifier
+from shebao.core.importjobs import import_job_execute
 from shebao.core.money import ZERO, format_money, from_sum
 from shebao.core.period import Period
 from shebao.core.sql import SESSION_TUNING, cents, from_cents, micro, money_sum, round_div
@@ -51,6 +56,7 @@ from . import rules
 from .models import (
     Allocation,
     Arrival,
+    ArrivalImport,
     ContributionLine,
     EmployerPeriod,
     Payable,
@@ -145,8 +151,9 @@ def settlement_start(
 ) -> SettlementRun:
     """Queue a settlement run of `period`, for the whole city or only `employer_ids` (the same SQL, restricted).
 
-    Refused while another run of the same period is queued or running, and when a parameter the period needs is
-    missing (each one named: money.md never borrows another year's values)."""
+    Refused while another run of the same period is queued or running — unless that run is dead (its worker
+    gone, see ``settlement_runs_reap``): then it is failed and the new one queued at once — and when a parameter
+    the period needs is missing (each one named: money.md never borrows another year's values)."""
     try:
         Period(int(period))
     except (TypeError, ValueError):
@@ -162,11 +169,7 @@ def settlement_start(
         )
     scope = None if employer_ids is None else sorted({int(e) for e in employer_ids})
     with transaction.atomic():
-        SettlementRun.objects.filter(
-            period=period, status__in=["pending", "running"], created_at__lt=timezone.now() - STALE_RUN
-        ).update(
-            status=SettlementRun.Status.FAILED, finished_at=timezone.now(), message=_("超时未完成，已作废")
-        )
+        settlement_runs_reap(period=period)
         try:
             with transaction.atomic():
                 return SettlementRun.objects.create(
@@ -179,38 +182,163 @@ def settlement_start(
             ) from None
 
 
+# --- liveness of a run: its worker and its heartbeat ---------------------------------------------------------
+
+HEARTBEAT_SECONDS = 10
+
+
+def _process_start(pid: int) -> str:
+    """The start time of process `pid` (Linux /proc; '' elsewhere): tells a reused process id apart."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[19].decode()
+    except (OSError, IndexError):
+        return ""
+
+
+def worker_id() -> str:
+    """This process as it is recorded on the run it executes: host:pid:start."""
+    pid = os.getpid()
+    return f"{socket.gethostname()}:{pid}:{_process_start(pid)}"[:120]
+
+
+def worker_alive(worker: str) -> bool | None:
+    """Whether the process recorded as `worker` still runs: True/False when it ran on this host, None when
+    it ran elsewhere (then only its heartbeat tells)."""
+    host, _sep, rest = worker.partition(":")
+    pid_text, _sep, start = rest.partition(":")
+    if host != socket.gethostname() or not pid_text.isascii() or not pid_text.isdigit():
+        return None
+    pid = int(pid_text)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it exists, under another user
+    return not start or _process_start(pid) in ("", start)
+
+
+@transaction.atomic  # select_for_update: PostgreSQL refuses it outside a transaction (the office page calls this)
+def settlement_runs_reap(*, period: int | None = None, now=None) -> int:
+    """Fail the runs nobody is running any more, so that their period can be settled again at once:
+    - running, and its worker process (on this host) is gone — a kill -9, a crash, a restart;
+    - running, and no heartbeat for SHEBAO_SETTLEMENT_STALE_SECONDS (a worker on another host that died);
+    - queued for longer than STALE_RUN without a worker taking it.
+    Returns how many runs were failed."""
+    now = now or timezone.now()
+    stale = now - dt.timedelta(seconds=settings.SHEBAO_SETTLEMENT_STALE_SECONDS)
+    runs = SettlementRun.objects.filter(status__in=["pending", "running"])
+    if period is not None:
+        runs = runs.filter(period=period)
+    failed = 0
+    for run in runs.select_for_update():
+        if run.status == SettlementRun.Status.PENDING:
+            dead = run.created_at < now - STALE_RUN
+            message = _("排队超过 %(hours)d 小时无人执行，已作废") % {
+                "hours": int(STALE_RUN.total_seconds() // 3600)
+            }
+        else:
+            alive = worker_alive(run.worker) if run.worker else None
+            last = run.heartbeat_at or run.started_at or run.created_at
+            dead = alive is False or (alive is None and last < stale)
+            message = (
+                _("执行结算的进程（%(worker)s）已终止，结算未完成，已自动标记为失败，可以重新结算")
+                if alive is False
+                else _("执行结算的进程自 %(at)s 起没有心跳，结算未完成，已自动标记为失败，可以重新结算")
+            ) % {"worker": run.worker, "at": timezone.localtime(last).strftime("%Y-%m-%d %H:%M:%S")}
+        if dead:
+            failed += SettlementRun.objects.filter(pk=run.pk, status=run.status).update(
+                status=SettlementRun.Status.FAILED, finished_at=now, message=message
+            )
+    if failed:
+        log.warning("settlement runs failed as dead: %d", failed)
+    return failed
+
+
+@transaction.atomic
+def settlement_run_fail(*, run: SettlementRun, user, reason: str) -> SettlementRun:
+    """An office administrator marks a queued or running run failed (it is stuck and its worker will not come
+    back): recorded on the run — who, when, why — so the period can be settled again."""
+    reason = " ".join(str(reason).split())[:500]
+    if not reason:
+        raise DomainError(_("请填写标记失败的原因"), field="reason")
+    run = SettlementRun.objects.select_for_update().get(pk=run.pk)
+    if run.status not in (SettlementRun.Status.PENDING, SettlementRun.Status.RUNNING):
+        raise DomainError(_("只有排队中或结算中的批次才能标记为失败"), field="reason")
+    run.status = SettlementRun.Status.FAILED
+    run.finished_at = timezone.now()
+    run.marked_failed_by = user
+    run.message = _("由 %(who)s 于 %(at)s 手工标记为失败：%(reason)s") % {
+        "who": user.label,
+        "at": timezone.localtime(run.finished_at).strftime("%Y-%m-%d %H:%M"),
+        "reason": reason,
+    }
+    run.save(update_fields=["status", "finished_at", "marked_failed_by", "message"])
+    log.warning("settlement run %s marked failed by %s: %s", run.pk, user.pk, reason)
+    return run
+
+
+class _Heartbeat:
+    """While a run executes, a thread writes its heartbeat every HEARTBEAT_SECONDS (its own connection; a
+    beat that cannot write — SQLite busy with the run's own transaction — is skipped, not fatal)."""
+
+    def __init__(self, run_id: int):
+        self.run_id = run_id
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"settlement-heartbeat-{run_id}", daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+
+    def _beat(self) -> None:
+        try:
+            while not self.stop.wait(HEARTBEAT_SECONDS):
+                try:
+                    SettlementRun.objects.filter(pk=self.run_id, status=SettlementRun.Status.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except Exception:
+                    log.debug("heartbeat of run %s skipped", self.run_id, exc_info=True)
+        finally:
+            connection.close()
+
+
 def settlement_execute(*, run: SettlementRun) -> SettlementRun:
-    """Do a queued run: mark it running, settle in one transaction, record the result (or the failure).
+    """Do a queued run: mark it running (with this worker and a first heartbeat), settle in one transaction,
+    record the result (or the failure). A run an administrator marked failed meanwhile stays failed.
 
     Not atomic as a whole on purpose: the run's status is committed before and after, so the office page
     can show it while the work runs."""
     now = timezone.now()
     if not SettlementRun.objects.filter(pk=run.pk, status=SettlementRun.Status.PENDING).update(
-        status=SettlementRun.Status.RUNNING, started_at=now
+        status=SettlementRun.Status.RUNNING, started_at=now, heartbeat_at=now, worker=worker_id()
     ):
         raise DomainError(_("该结算批次不在排队状态，不能重复执行"))
+    running = SettlementRun.objects.filter(pk=run.pk, status=SettlementRun.Status.RUNNING)
     try:
-        started = time.perf_counter()
-        _rates_write(run)
-        rates_seconds = round(time.perf_counter() - started, 3)
-        with transaction.atomic():
-            result = _settle(run)
-        result["steps"].insert(0, {"step": "rates", "seconds": rates_seconds})
+        with _Heartbeat(run.pk):
+            started = time.perf_counter()
+            _rates_write(run)
+            rates_seconds = round(time.perf_counter() - started, 3)
+            with transaction.atomic():
+                result = _settle(run)
+            result["steps"].insert(0, {"step": "rates", "seconds": rates_seconds})
     except Exception as exc:  # recorded on the run; DomainErrors are the user's to read
         message = exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
         if not isinstance(exc, DomainError):
             log.exception("settlement run %s failed", run.pk)
-        SettlementRun.objects.filter(pk=run.pk).update(
-            status=SettlementRun.Status.FAILED, finished_at=timezone.now(), message=message
-        )
+        running.update(status=SettlementRun.Status.FAILED, finished_at=timezone.now(), message=message)
     else:
-        SettlementRun.objects.filter(pk=run.pk).update(
-            status=SettlementRun.Status.DONE, finished_at=timezone.now(), **result
-        )
-        marks = SettlementMark.objects.filter(period=run.period, run__isnull=True, created_at__lte=now)
-        if run.employers is not None:
-            marks = marks.filter(employer_id__in=run.employers)
-        marks.update(run=run)
+        if running.update(status=SettlementRun.Status.DONE, finished_at=timezone.now(), **result):
+            marks = SettlementMark.objects.filter(period=run.period, run__isnull=True, created_at__lte=now)
+            if run.employers is not None:
+                marks = marks.filter(employer_id__in=run.employers)
+            marks.update(run=run)
     run.refresh_from_db()
     if run.status == SettlementRun.Status.DONE and run.employers is None:
         followed = settlement_marks_process()
@@ -789,6 +917,27 @@ def arrival_record(
     _allocate(employer_ids=[employer.pk])
     arrival.refresh_from_db()
     return arrival
+
+
+def arrivals_import_queue(*, content: bytes, file_name: str, rows: int, user=None) -> ArrivalImport:
+    """Keep a large bank file for the background worker (the request would hold the write lock for seconds);
+    the caller enqueues ``tasks.arrivals_import_task`` on commit."""
+    return ArrivalImport.objects.create(
+        content=content, file_name=file_name[:200], rows=rows, created_by=user
+    )
+
+
+def arrivals_import_execute(*, job: ArrivalImport) -> ArrivalImport:
+    """Import a queued file (worker): parse and import all or nothing, recording the result or the rows' errors
+    on the job."""
+    import io
+
+    from .imports import parse_arrivals_csv
+
+    return import_job_execute(
+        job,
+        lambda content: arrivals_import(rows=parse_arrivals_csv(io.BytesIO(content)), user=job.created_by),
+    )
 
 
 @transaction.atomic

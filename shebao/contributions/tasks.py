@@ -1,9 +1,9 @@
-"""Background tasks (django-tasks): the settlement run, queued from the office page."""
+"""Background tasks (django-tasks): the settlement run and large arrival files, queued from the office pages."""
 
 from django_tasks import task
 
-from .models import SettlementRun
-from .services import settlement_execute, settlement_marks_process
+from .models import ArrivalImport, SettlementRun
+from .services import arrivals_import_execute, settlement_execute, settlement_marks_process
 
 
 @task()
@@ -18,3 +18,10 @@ def settlement_marks_task(employer_id: int, periods: list[int]) -> dict:
     """Re-settle an employer's marked open periods at once after an approved record change (money.md)."""
     runs = settlement_marks_process(employer_ids=[employer_id], periods=periods)
     return {"runs": [r.pk for r in runs], "status": [r.status for r in runs]}
+
+
+@task()
+def arrivals_import_task(job_id: int) -> dict:
+    """Import a large bank file kept by services.arrivals_import_queue."""
+    job = arrivals_import_execute(job=ArrivalImport.objects.get(pk=job_id))
+    return {"job": job.pk, "status": job.status, "created": job.created, "errors": len(job.errors)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
@@ -35,7 +36,7 @@ def neutralise(text: str) -> str:
 
 def _is_number(value) -> bool:
     return isinstance(value, (int, Decimal)) or (
-        isinstance(value, str) and value.lstrip("-").replace(".", "", 1).isdigit()
+        isinstance(value, str) and re.fullmatch(r"-?[0-9]+(?:\.[0-9]+)?", value) is not None
     )
 
 

@@ -53,6 +53,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "wsgi": frozenset(),
     "cli": KERNEL,
     "conftest": DOMAIN | {"testing"},
+    # project-wide tests that walk every page (the hostile-input sweep, the CSP browser walk)
+    "tests": DOMAIN | PAGES | {"testing", "conftest"},
 }
 
 

@@ -91,7 +91,17 @@ def _serve_waitress(*, host: str, port: int, threads: int) -> None:
     from shebao.wsgi import application
 
     _stop_on_sigterm()
-    waitress.serve(application, host=host, port=port, threads=threads, ident="shebao")
+    # waitress would drop X-Forwarded-For/-Proto from a proxy it was not told about: the application decides whom
+    # to trust (SHEBAO_TRUSTED_PROXIES → accounts.middleware.client_ip, SECURE_PROXY_SSL_HEADER), as under gunicorn.
+    # Dropped, every request behind the TLS proxy looked like plain http: SECURE_SSL_REDIRECT looped.
+    waitress.serve(
+        application,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="shebao",
+        clear_untrusted_proxy_headers=False,
+    )
 
 
 def _serve_gunicorn(*, host: str, port: int, threads: int, workers: int) -> None:

@@ -8,8 +8,11 @@ The identifier validators live in :mod:`shebao.core.idnumbers` and are re-export
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
 from django.utils.translation import gettext as _
@@ -35,6 +38,8 @@ __all__ = [
     "normalize_identifier",
     "normalize_text",
     "parse_amount",
+    "parse_date",
+    "parse_integer",
     "parse_period",
     "to_halfwidth",
     "validate_bank_account",
@@ -337,3 +342,140 @@ def parse_amount(
                 "decimal_places",
             )
     return abs(cents) if cents == 0 else cents
+
+
+# --- whole numbers --------------------------------------------------------------------------------------
+
+_INTEGER_RE = re.compile(r"([+-]?)([0-9]+)", re.ASCII)
+
+
+def parse_integer(
+    value: str | int,
+    *,
+    field: str = "number",
+    label: str | None = None,
+    min_value: int | None = None,
+    max_value: int | None = None,
+) -> int:
+    """The one parser for a whole number a user typed (a count, days, a grade, a page, a year).
+
+    Full-width digits become half-width and surrounding spaces go (as for every identifier); anything else
+    that is not the ASCII digits 0–9 — 「²」, 「٣」, 「1e3」, 「1.0」, 10,000 digits — is refused with a Chinese
+    message naming the field, never passed to ``int()``."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise TypeError(f"integer must be str or int, not {type(value).__name__}")
+    label = label or _("数值")
+    if isinstance(value, int):
+        number = value
+    else:
+        text = _compact(value)
+        if not text:
+            raise ValidationFailed(_("%(label)s不能为空") % {"label": label}, field=field, code="required")
+        m = _INTEGER_RE.fullmatch(text)
+        if not m or len(m.group(2)) > 18:
+            raise ValidationFailed(
+                _("%(label)s「%(value)s」不是有效的整数，请只填写数字 0–9")
+                % {"label": label, "value": _shown(text)},
+                field=field,
+                code="format",
+            )
+        number = int(m.group(1) + m.group(2))
+    if (min_value is not None and number < min_value) or (max_value is not None and number > max_value):
+        if min_value is not None and max_value is not None:
+            message = _("%(label)s应在 %(min)d 至 %(max)d 之间，实际为 %(value)d")
+        elif min_value is not None:
+            message = _("%(label)s不能小于 %(min)d，实际为 %(value)d")
+        else:
+            message = _("%(label)s不能大于 %(max)d，实际为 %(value)d")
+        raise ValidationFailed(
+            message % {"label": label, "min": min_value or 0, "max": max_value or 0, "value": number},
+            field=field,
+            code="range",
+        )
+    return number
+
+
+# --- dates ----------------------------------------------------------------------------------------------
+
+# 2024-05-06, 2024/5/6, 2024.05.06, 20240506, 2024年5月6日
+_DATE_RE = re.compile(r"([0-9]{4})[-/.年]?([0-9]{1,2})[-/.月]?([0-9]{1,2})日?", re.ASCII)
+
+
+@dataclass(frozen=True)
+class DateWindow:
+    """The plausible dates of one field: from ``earliest`` to ``today + days_ahead`` (a date a user gives is
+    refused outside it: 0001-01-01 and 9999-12-31 are typing errors, not facts). ``days_ahead`` None: no upper
+    bound beyond the year 2100."""
+
+    earliest: dt.date
+    days_ahead: int | None = 0
+
+    def latest(self, today: dt.date) -> dt.date:
+        if self.days_ahead is None:
+            return dt.date(2100, 12, 31)
+        return today + dt.timedelta(days=self.days_ahead)
+
+
+# Per kind of date (spec validation.md "Plausible dates"): what a field of that kind may hold.
+PAST_DATE = DateWindow(dt.date(1900, 1, 1), 0)  # a birth date, something that happened
+EVENT_DATE = DateWindow(
+    dt.date(1990, 1, 1), 31
+)  # arrivals, payments, accidents, spending: 1990 … today + 31 d
+RECENT_DATE = DateWindow(
+    dt.date(1990, 1, 1), 366
+)  # a date in the working life of the system, up to a year ahead
+ANY_DATE = DateWindow(dt.date(1900, 1, 1), None)
+
+
+def parse_date(
+    value: str | dt.date,
+    *,
+    field: str = "date",
+    label: str | None = None,
+    window: DateWindow = RECENT_DATE,
+    today: dt.date | Callable[[], dt.date] | None = None,
+) -> dt.date:
+    """The one parser for a date a user gives: YYYY-MM-DD (also / . 年月日 or 8 digits, full-width digits
+    accepted), a real calendar day, inside the field's plausible ``window``."""
+    from shebao.core.clock import today as clock_today
+
+    label = label or _("日期")
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        day = value
+    else:
+        text = _compact(str(value))
+        if not text:
+            raise ValidationFailed(_("%(label)s不能为空") % {"label": label}, field=field, code="required")
+        m = _DATE_RE.fullmatch(text)
+        day = None
+        if m:
+            try:
+                day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                day = None
+        if day is None:
+            raise ValidationFailed(
+                _("%(label)s「%(value)s」不是有效日期，应为 年-月-日，如 2024-05-06")
+                % {"label": label, "value": _shown(text, 20)},
+                field=field,
+                code="format",
+            )
+    today = today() if callable(today) else (today or clock_today())
+    latest = window.latest(today)
+    if day < window.earliest:
+        message = _("%(label)s %(value)s 不能早于 %(bound)s") % {
+            "label": label,
+            "value": day.isoformat(),
+            "bound": window.earliest.isoformat(),
+        }
+    elif day > latest:
+        message = (
+            _("%(label)s %(value)s 不能晚于今天（%(bound)s）")
+            if window.days_ahead == 0
+            else _("%(label)s %(value)s 不能晚于 %(bound)s")
+        ) % {"label": label, "value": day.isoformat(), "bound": latest.isoformat()}
+    else:
+        return day
+    raise ValidationFailed(message, field=field, code="range")

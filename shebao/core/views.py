@@ -27,6 +27,21 @@ def healthz(request):
     return JsonResponse(body, status=status)
 
 
+def bad_request_page(request, message: str | None = None, *, status: int = 400):
+    """Our own 400 page (Django's is English): what was wrong, in Chinese."""
+    return render(request, "400.html", {"message": message}, status=status)
+
+
+def bad_request(request, exception=None):
+    return bad_request_page(request, None)
+
+
+def csrf_failure(request, reason=""):
+    """A form posted without a valid CSRF token (an old page, cookies off, another site): Chinese, not the
+    developer page."""
+    return render(request, "403_csrf.html", status=403)
+
+
 def permission_denied(request, exception=None):
     message = str(exception) if exception and str(exception) else None
     return render(request, "403.html", {"message": message}, status=403)
@@ -40,4 +55,12 @@ def server_error(request):
     return render(request, "500.html", status=500)
 
 
-__all__ = ["healthz", "permission_denied", "page_not_found", "server_error"]
+__all__ = [
+    "bad_request",
+    "bad_request_page",
+    "csrf_failure",
+    "healthz",
+    "permission_denied",
+    "page_not_found",
+    "server_error",
+]

@@ -5,19 +5,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.conf import settings
-from django.utils import timezone
-
+from shebao.core.clock import today
 from shebao.core.period import Period
 
-
-def today() -> dt.date:
-    fixed = getattr(settings, "SHEBAO_FIXED_TODAY", None)
-    if fixed:
-        return fixed if isinstance(fixed, dt.date) else dt.date.fromisoformat(str(fixed))
-    return timezone.localdate()
+__all__ = ["current_period", "today"]
 
 
 def current_period() -> Period:

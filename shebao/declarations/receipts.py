@@ -26,7 +26,8 @@ def verification_code(number: str) -> str:
 
 
 def code_matches(number: str, code: str) -> bool:
-    return hmac.compare_digest(verification_code(number), str(code or ""))
+    # compared as bytes: hmac.compare_digest refuses str with non-ASCII characters (a TypeError, a 500)
+    return hmac.compare_digest(verification_code(number).encode(), str(code or "").encode())
 
 
 def verification_path(declaration: Declaration) -> str:

@@ -8,9 +8,10 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from shebao.accounts.models import User, UserKind
+from shebao.accounts.rules import DEMO_PASSWORD
 from shebao.accounts.services import account_create
 
-DEMO_PASSWORD = "Shebao2026"
+__all__ = ["DEMO_PASSWORD", "DemoLogin"]
 
 
 @dataclass(frozen=True)

@@ -40,3 +40,29 @@ def clerk_client(personas):
     client = Client()
     client.force_login(personas.clerk)
     return client
+
+
+def issued(response) -> dict:
+    """What the page answering a password-issuing request shows: user name, password, and the receipt form
+    (its action and hidden fields), read from the HTML as a browser would."""
+    import html
+    import re
+
+    assert response.status_code == 200, response.status_code
+    assert response["Cache-Control"] == "no-store"
+    text = response.content.decode()
+    form = re.search(
+        r'<form method="post" action="([^"]*)"[^>]*data-testid="receipt-form">(.*?)</form>', text, re.S
+    )
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(2)))
+    fields.pop("csrfmiddlewaretoken", None)
+    return {
+        "username": re.search(r'data-testid="issued-username">([^<]+)<', text).group(1),
+        "password": re.search(r'data-testid="issued-password">([^<]+)<', text).group(1),
+        "action": html.unescape(form.group(1)),
+        "fields": {k: html.unescape(v) for k, v in fields.items()},
+    }
+
+
+def print_receipt(client: Client, shown: dict, **changes):
+    return client.post(shown["action"], {**shown["fields"], **changes})

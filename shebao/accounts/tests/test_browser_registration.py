@@ -35,8 +35,18 @@ def test_clerk_registers_employer_which_logs_in_and_changes_first_password(
     username = page.get_by_test_id("issued-username").inner_text().strip()
     password = page.get_by_test_id("issued-password").inner_text().strip()
     screenshot(page, "accounts-counter-registered")
-    receipt = page.request.get(page.get_by_role("link", name="打印回执单(PDF)").get_attribute("href"))
+    form = page.get_by_test_id("receipt-form")
+    with page.context.expect_page() as opened:  # the receipt opens in a new tab, posted from the page
+        form.get_by_role("button", name="打印回执单(PDF)").click()
+    receipt_tab = opened.value
+    receipt_tab.wait_for_load_state()
+    fields = {
+        name: form.locator(f"input[name={name}]").get_attribute("value")
+        for name in ("csrfmiddlewaretoken", "user", "password")
+    }
+    receipt = page.request.post(form.get_attribute("action"), form=fields)
     assert receipt.ok and receipt.headers["content-type"] == "application/pdf"
+    receipt_tab.close()
 
     employer_page = browser_context_factory().new_page()
     browser_login(employer_page, NEW_CREDIT_CODE, password, kind="employer")

@@ -15,9 +15,11 @@ from .conftest import (
     NEW_ID_NUMBER,
     NEW_PASSWORD,
     OPERATOR_ID_NUMBER,
+    issued,
     logged_in,
     login,
     pdf_text,
+    print_receipt,
 )
 
 pytestmark = pytest.mark.django_db
@@ -45,13 +47,10 @@ def _new_employer_form(**overrides):
     return data
 
 
-def _issued(response) -> tuple[str, str, str]:
-    """(username, password, receipt pdf url) from the page shown after a password is issued."""
-    text = response.content.decode()
-    username = re.search(r'data-testid="issued-username">([^<]+)<', text).group(1)
-    password = re.search(r'data-testid="issued-password">([^<]+)<', text).group(1)
-    pdf_url = re.search(r'href="(/office/receipts/[^"]+/pdf/)"', text).group(1)
-    return username, password, pdf_url
+def _issued(response) -> tuple[str, str, dict]:
+    """(username, password, the receipt form) from the page shown after a password is issued."""
+    shown = issued(response)
+    return shown["username"], shown["password"], shown
 
 
 def test_counter_is_for_clerks_only(personas, login_as):
@@ -76,9 +75,7 @@ def test_lookup_with_bad_credit_code_says_why(clerk_client):
 
 def test_register_new_employer_print_receipt_and_first_login(clerk_client, personas):
     response = clerk_client.post(COUNTER, _new_employer_form(), REMOTE_ADDR="10.1.1.1")
-    assert response.status_code == 302
-    page = clerk_client.get(response["Location"])
-    username, password, pdf_url = _issued(page)
+    username, password, pdf_url = _issued(response)
 
     employer = Employer.objects.get(credit_code=NEW_CREDIT_CODE)
     assert employer.name == "杭州丙制造有限公司" and employer.number == "10000003"
@@ -93,7 +90,7 @@ def test_register_new_employer_print_receipt_and_first_login(clerk_client, perso
     assert created.actor == personas.clerk and created.ip == "10.1.1.1"
     assert created.detail["documents"] == sorted(BUSINESS_DOCUMENTS)
 
-    text = pdf_text(clerk_client.get(pdf_url))
+    text = pdf_text(print_receipt(clerk_client, pdf_url))
     for expected in (
         "社会保险网上办事用户认证回执单",
         username,
@@ -155,9 +152,8 @@ def test_existing_employer_without_account_is_registered_with_its_own_documents(
             credit_code=employer.credit_code, documents=["approval_document", "operator_id_card"]
         ),
     )
-    assert ok.status_code == 302
     admin = User.objects.get(employer=employer, is_employer_admin=True)
-    assert admin.username == employer.number
+    assert admin.username == employer.number == issued(ok)["username"]
     assert Employer.objects.count() == 2
 
 
@@ -193,12 +189,11 @@ def test_register_individual_new_person(clerk_client):
     }
     data["items"] = grantable_codes("individual")
     response = clerk_client.post(COUNTER, data)
-    assert response.status_code == 302
-    username, password, pdf_url = _issued(clerk_client.get(response["Location"]))
+    username, password, pdf_url = _issued(response)
     assert username == NEW_ID_NUMBER
     person = Person.objects.get(id_number=NEW_ID_NUMBER)
     assert person.name == "林晓" and person.gender == "M" and str(person.birth_date) == "1988-03-04"
-    text = pdf_text(clerk_client.get(pdf_url))
+    text = pdf_text(print_receipt(clerk_client, pdf_url))
     assert "个人用户" in text and "林晓" in text and password in text
     assert "330106********1233" in text  # masked on paper
     assert "个人养老帐户查询" in text and "单位基本信息查询" not in text
@@ -223,15 +218,40 @@ def test_individual_with_account_or_other_name_is_refused(clerk_client, personas
     assert response.status_code == 400 and "本人身份证" in response.content.decode()
 
 
-def test_receipt_belongs_to_the_issuing_session(clerk_client, personas):
+def test_receipt_only_for_its_issuer_and_only_while_the_password_is_unchanged(clerk_client, personas):
     response = clerk_client.post(COUNTER, _new_employer_form())
-    pdf_url = _issued(clerk_client.get(response["Location"]))[2]
+    shown = issued(response)
+    user = User.objects.get(username=shown["username"])
+    # Nothing recoverable anywhere in the database: not in the session, not in any table.
+    assert not user.check_password("x") and user.password.startswith(("argon2", "md5", "pbkdf2"))
+    assert_nowhere_in_database(shown["password"])
     other = Client()
-    other.force_login(personas.clerk)
-    assert other.get(pdf_url).status_code == 404
-    admin = Client()
-    admin.force_login(personas.office_admin)
-    assert admin.get(pdf_url).status_code == 404
+    other.force_login(personas.office_admin)
+    assert print_receipt(other, shown).status_code in (403, 404)
+    assert print_receipt(clerk_client, shown, password="Wrong1234").status_code == 404
+    assert print_receipt(clerk_client, shown).status_code == 200
+    # Once the holder changed the first password, the receipt cannot be printed again: a new reset is needed.
+    client = Client()
+    login(client, shown["username"], shown["password"])
+    client.post(
+        reverse("accounts:password_change"),
+        {"old_password": shown["password"], "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD},
+    )
+    assert print_receipt(clerk_client, shown).status_code == 404
+
+
+def assert_nowhere_in_database(secret: str) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            for row in cursor.fetchall():
+                assert not any(secret in str(value) for value in row), table
+    from django.contrib.sessions.models import Session
+
+    for session in Session.objects.all():
+        assert secret not in str(session.get_decoded())
 
 
 def test_personas_are_real_accounts_with_creation_events(personas):

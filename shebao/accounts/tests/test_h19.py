@@ -1,5 +1,3 @@
-import re
-
 import pytest
 from django.test import Client
 
@@ -8,7 +6,7 @@ from shebao.accounts.models import AccountEvent, User
 from shebao.accounts.services import grants_set
 from shebao.testing import PASSWORD
 
-from .conftest import OPERATOR_ID_NUMBER, login, pdf_text
+from .conftest import OPERATOR_ID_NUMBER, issued, login, pdf_text, print_receipt
 
 pytestmark = pytest.mark.django_db
 
@@ -37,10 +35,8 @@ def test_only_employer_administrators_open_h19(personas, login_as):
 def test_administrator_creates_an_operator_with_a_subset_of_own_grants(personas, login_as):
     admin = login_as(personas.admin_a)
     response = _create(admin)
-    assert response.status_code == 302
-    page = admin.get(response["Location"]).content.decode()
-    username = re.search(r'data-testid="issued-username">([^<]+)<', page).group(1)
-    password = re.search(r'data-testid="issued-password">([^<]+)<', page).group(1)
+    shown = issued(response)
+    username, password = shown["username"], shown["password"]
     assert username == "10000001-01"
     user = User.objects.get(username=username)
     assert user.employer == personas.employer_a and not user.is_employer_admin and user.must_change_password
@@ -48,8 +44,7 @@ def test_administrator_creates_an_operator_with_a_subset_of_own_grants(personas,
     event = AccountEvent.objects.get(user=user, kind="created")
     assert event.actor == personas.admin_a and event.ip == "198.51.100.4" and event.detail["via"] == "H19"
 
-    pdf_url = re.search(r'href="(/portal/items/H19/\?receipt=[^"]+)"', page).group(1)
-    text = pdf_text(admin.get(pdf_url.replace("&amp;", "&")))
+    text = pdf_text(print_receipt(admin, shown))
     for expected in ("经办人帐户回执单", username, password, "冯佳", "杭州甲科技有限公司", "授权人", "李敏"):
         assert expected in text, expected
 
@@ -100,8 +95,9 @@ def test_grant_change_is_immediate_and_audited(personas, login_as):
 def test_administrator_resets_and_disables_an_operator(personas, login_as):
     admin = login_as(personas.admin_a)
     response = admin.post(H19, {"action": "reset", "operator": personas.operator_a.pk})
-    page = admin.get(response["Location"]).content.decode()
-    password = re.search(r'data-testid="issued-password">([^<]+)<', page).group(1)
+    password = issued(response)["password"]
+    # Another employer's administrator cannot print it, even with the password.
+    assert print_receipt(login_as(personas.operator_b), issued(response)).status_code == 404
     assert login(Client(), "a_operator", PASSWORD).status_code == 401
     assert login(Client(), "a_operator", password).status_code == 302
     admin.post(H19, {"action": "disable", "operator": personas.operator_a.pk})

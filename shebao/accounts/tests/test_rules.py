@@ -7,14 +7,17 @@ from shebao.accounts.services import generate_password
 @pytest.mark.parametrize(
     ("password", "username", "ok"),
     [
-        ("abcd1234", "zhang", True),
+        ("Kq7mzx2Lp", "zhang", True),
+        ("abcd1234", "zhang", False),  # one of Django's 20,000 common passwords
+        ("Passw0rd", "zhang", False),  # common, compared in any case
+        ("Shebao2026", "zhang", False),  # the demo's published password
         ("Abcdefgh", "zhang", False),  # no digit
         ("12345678", "zhang", False),  # no letter
         ("abc123", "zhang", False),  # too short
         ("zhang123", "zhang123", False),  # the user name
         ("ZHANG1234", "zhang", False),  # contains the user name, any case
         ("abc 12345", "zhang", False),  # a space
-        ("密码abc12345", "zhang", True),  # other characters are allowed besides letters and digits
+        ("密码Kq7mzx2Lp", "zhang", True),  # other characters are allowed besides letters and digits
     ],
 )
 def test_password_rules(password, username, ok):
@@ -25,8 +28,15 @@ def test_password_messages_are_chinese_and_specific():
     problems = password_problems("abc", username="u")
     assert problems == ["密码至少 8 位，当前为 3 位", "密码须同时包含英文字母和数字"]
     assert password_problems("x330106199005170117", identifiers=("330106199005170117",)) == [
-        "密码不能包含身份证号码或单位代码"
+        "密码不能包含身份证号码、单位编号或单位代码"
     ]
+    assert password_problems("Kq10000001", identifiers=("10000001",)) == [
+        "密码不能包含身份证号码、单位编号或单位代码"
+    ]
+    assert password_problems("杭州甲科技有限公司a1", names=("杭州甲科技有限公司",)) == [
+        "密码不能包含单位名称或本人姓名"
+    ]
+    assert password_problems("shebao2026") == ["该密码过于常见，容易被猜中，请换一个"]
 
 
 def test_generated_passwords_pass_the_rules():

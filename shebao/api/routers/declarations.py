@@ -10,6 +10,8 @@ from django.db import IntegrityError
 from ninja import Header, Query, Router, Status
 from pydantic import ConfigDict, Field, create_model
 
+from shebao.accounts.middleware import client_ip
+from shebao.accounts.services import LookupLimited, identity_lookup_record
 from shebao.catalogue.items import PROGRESS
 from shebao.core.pdf import pdf_response
 from shebao.declarations import clock, selectors, services
@@ -79,6 +81,19 @@ def _replay_check(request, declaration, code: str) -> None:
         raise ApiError(409, "idempotency_conflict", "该幂等键已用于另一事项的申报")
 
 
+def _identity_lookup(request, code: str, id_number: str) -> None:
+    """A validate call of an item whose page can look a person up by ID number (H01, H02) answers what that
+    look-up answers (whether the number is registered, whose name it is): recorded and limited like the
+    pages' look-ups (accounts.services.identity_lookup_record); over the limit, 429 without an answer."""
+    try:
+        identity_lookup_record(
+            user=request.auth.user, item_code=code, id_number=id_number, ip=client_ip(request)
+        )
+    except LookupLimited as exc:
+        request.api_outcome = "lookup_limited"
+        raise ApiError(429, "lookup_limited", exc.message) from exc
+
+
 def _register(code: str) -> None:
     definition = DEFINITIONS[code]
     name = f"{code} {definition.name}"
@@ -87,9 +102,10 @@ def _register(code: str) -> None:
 
     def validate(request, body: data):
         require_item(request, code)
-        evaluation = definition.evaluate(
-            raw_from_body(body), employer=_employer(request), today=clock.today()
-        )
+        raw = raw_from_body(body)
+        if definition.prefill is not None and str(raw.get("id_number") or "").strip():
+            _identity_lookup(request, code, str(raw["id_number"]))
+        evaluation = definition.evaluate(raw, employer=_employer(request), today=clock.today())
         return {
             "item": code,
             "ok": evaluation.ok,
@@ -163,7 +179,12 @@ def _register(code: str) -> None:
         f"/{code}/validate",
         response={200: ValidationOut, **ERRORS},
         summary=f"{name}：校验（不保存）",
-        description="按事项定义逐项校验并运行全部自动检查，返回每个字段错误与计算结果（如按上下限计的基数）。",
+        description="按事项定义逐项校验并运行全部自动检查，返回每个字段错误与计算结果（如按上下限计的基数）。"
+        + (
+            "按身份证号码核对人员信息，与页面查询一样记录并限次（每位经办人、每个单位），超出时 429。"
+            if definition.prefill is not None
+            else ""
+        ),
         operation_id=f"{slug}_validate",
     )(validate)
     router.post(

@@ -4,6 +4,7 @@ resubmit, receipts; schemas derived from the item definitions; every bad field i
 import pytest
 from pypdf import PdfReader
 
+from shebao.accounts.models import ApiCall
 from shebao.api.schemas import data_model
 from shebao.declarations.items import DEFINITIONS
 from shebao.declarations.models import Declaration, State
@@ -261,6 +262,22 @@ def test_nul_anywhere_is_422_before_anything_reads_it(api_a):
     ):
         assert response.status_code == 422 and response.json()["errors"][0]["code"] == "nul_byte"
     assert not Declaration.objects.exists()
+
+
+def test_other_control_characters_are_422_in_the_api_shape_and_recorded(api_a):
+    """The pages' edge refuses C0/C1 control characters with a Chinese 400 page; the API refuses them itself,
+    as JSON in its own error shape, naming the field, and records the call."""
+    for response, field in (
+        (api_a.get("/queries/Q02", {"q": "王\x1b[31m"}), "q"),
+        (api_a.post("/handling/H01/drafts", {"address": "a\x07b"}), "address"),
+        (api_a.post("/handling/H01/drafts", {"address": "a\x9bb"}), "address"),
+    ):
+        assert response.status_code == 422, response.content
+        error = response.json()["errors"][0]
+        assert error["code"] == "control_character" and error["field"] == field
+        assert "控制字符" in error["message"]
+    assert not Declaration.objects.exists()
+    assert ApiCall.objects.filter(outcome="control_character", status=422).count() == 3
 
 
 def test_validate_computes_the_monthly_contributions_as_approval_and_settlement_would(api_a, personas):

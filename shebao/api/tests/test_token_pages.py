@@ -102,3 +102,20 @@ def test_office_admin_issues_a_staff_token_for_a_reviewer(personas, login_as):
     token = ApiToken.objects.get(kind="staff")
     office.post("/office/api-tokens/", {"action": "revoke", "token": token.pk})
     assert api.get("/office/declarations").status_code == 401
+
+
+def test_office_page_refuses_a_staff_member_that_is_not_a_plain_number(personas, login_as):
+    """「²」 passed str.isdigit() and reached the query as an id (a 500, found by the hostile sweep)."""
+    office = login_as(personas.office_admin)
+    for user in ("²", "-1", "9" * 30):
+        page = office.post(
+            "/office/api-tokens/",
+            {
+                "action": "create",
+                "name": "x",
+                "user": user,
+                "roles": ["is_reviewer"],
+                "expires_on": "2027-01-31",
+            },
+        )
+        assert page.status_code == 400 and "请选择工作人员" in page.content.decode(), user

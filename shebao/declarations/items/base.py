@@ -26,9 +26,12 @@ from shebao.core.errors import DomainError, ValidationFailed
 from shebao.core.money import format_money
 from shebao.core.period import Period
 from shebao.core.validators import (
-    normalize_identifier,
+    RECENT_DATE,
+    DateWindow,
     normalize_text,
     parse_amount,
+    parse_date,
+    parse_integer,
     parse_period,
     validate_bank_account,
     validate_id_number,
@@ -52,8 +55,9 @@ KINDS = {
     "year",
     "table",
 }
+# The rows a table field takes from one form post (the browser sends "<name>-count").
+MAX_TABLE_ROWS = 50_000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_DATE_RE = re.compile(r"([0-9]{4})[-/.年]?([0-9]{1,2})[-/.月]?([0-9]{1,2})日?")
 
 
 _CHOICES_SEEN: dict[tuple[int, str | None], list[tuple[str, str]]] = {}
@@ -86,6 +90,7 @@ class Field:
     max_length: int = 200
     columns: tuple[Field, ...] = ()  # for kind="table": one row's fields
     default: Any = None  # shown in an empty form
+    window: DateWindow = RECENT_DATE  # kind="date": the plausible dates (core.validators.parse_date)
     lines: int = 1  # a text entered on several lines (a textarea of this many rows)
 
     def __post_init__(self):
@@ -176,35 +181,13 @@ class Field:
         if kind == "amount":
             return parse_amount(str(raw), field=self.name, label=label)
         if kind == "date":
-            text = normalize_identifier(str(raw))
-            m = _DATE_RE.fullmatch(text)
-            day = None
-            if m:
-                try:
-                    day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-                except ValueError:
-                    day = None
-            if day is None:
-                raise ValidationFailed(
-                    _("%(label)s「%(value)s」不是有效日期，应为 YYYY-MM-DD")
-                    % {"label": label, "value": text[:20]},
-                    field=self.name,
-                    code="format",
-                )
-            return day
+            return parse_date(str(raw), field=self.name, label=label, window=self.window, today=today)
         if kind == "phone":
             return validate_phone(str(raw), field=self.name)
         if kind == "bank_account":
             return validate_bank_account(str(raw), field=self.name)
         if kind == "year":
-            text = normalize_identifier(str(raw))
-            if not (len(text) == 4 and text.isdigit() and 1900 <= int(text) <= 2100):
-                raise ValidationFailed(
-                    _("%(label)s「%(value)s」应为4位年份") % {"label": label, "value": text[:20]},
-                    field=self.name,
-                    code="format",
-                )
-            return int(text)
+            return parse_integer(str(raw), field=self.name, label=label, min_value=1900, max_value=2100)
         if kind == "table":
             return self._parse_table(raw, today=today)
         raise AssertionError(kind)
@@ -279,12 +262,11 @@ class Field:
         if self.kind == "multi":
             return post.getlist(self.name)
         if self.kind == "table":
-            count = (
-                int(post.get(f"{self.name}-count") or 0)
-                if str(post.get(f"{self.name}-count") or "0").isdigit()
-                else 0
-            )
-            count = min(count, 50_000)
+            try:
+                count = parse_integer(str(post.get(f"{self.name}-count") or "0"), min_value=0)
+            except ValidationFailed:
+                count = 0
+            count = min(count, MAX_TABLE_ROWS)
             rows = []
             for i in range(count):
                 row = {c.name: post.get(f"{self.name}-{i}-{c.name}", "") for c in self.columns}

@@ -10,13 +10,16 @@ from shebao.core.choices import (
     Insurance,
     StopReason,
 )
+from shebao.core.validators import PAST_DATE
 
 from .base import Field, code_table
 
 ID_NUMBER = Field("id_number", _("公民身份号码"), "id_number", required=True)
 NAME = Field("name", _("姓名"), "name", required=True)
 GENDER = Field("gender", _("性别"), "choice", required=True, choices=code_table(Gender))
-BIRTH_DATE = Field("birth_date", _("出生日期"), "date", required=True, help=_("如 1990-05-17"))
+BIRTH_DATE = Field(
+    "birth_date", _("出生日期"), "date", required=True, help=_("如 1990-05-17"), window=PAST_DATE
+)
 ETHNICITY = Field(
     "ethnicity", _("民族"), "choice", required=True, choices=lambda: [(e, e) for e in ETHNICITIES]
 )

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy
 
 from shebao.core.choices import StopReason
 from shebao.core.period import Period
+from shebao.core.validators import PAST_DATE
 from shebao.persons import services as record
 
 from . import fields as F
@@ -94,7 +95,13 @@ DEFINITION = ItemDefinition(
         F.NAME,
         F.STOP_PERIOD,
         F.STOP_REASON,
-        Field("death_date", gettext_lazy("死亡日期"), "date", help=gettext_lazy("减员原因为死亡时填写")),
+        Field(
+            "death_date",
+            gettext_lazy("死亡日期"),
+            "date",
+            help=gettext_lazy("减员原因为死亡时填写"),
+            window=PAST_DATE,
+        ),
         Field("remark", gettext_lazy("备注"), "text", max_length=200),
     ),
     checks=(EMPLOYED_HERE, STOP_PERIOD_OK, DEATH_DATE),

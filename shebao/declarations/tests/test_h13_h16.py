@@ -52,7 +52,7 @@ UNKNOWN = make_id_number("330106", dt.date(1991, 2, 3), 13)
         ({}, None, None),
         ({"accident_date": "2026-11-26"}, None, None),  # today
         ({"accident_date": "2026-11-27"}, "accident_date", "事故日期 2026-11-27 不能晚于今天（2026-11-26）"),
-        ({"accident_date": "1989-12-31"}, "accident_date", "事故日期不能早于 1990-01-01"),
+        ({"accident_date": "1989-12-31"}, "accident_date", "事故日期 1989-12-31 不能早于 1990-01-01"),
         ({"accident_date": "2026-02-30"}, "accident_date", "事故日期「2026-02-30」不是有效日期"),
         # enrolled from 202401: an accident in December 2023 was not covered here
         ({"accident_date": "2023-12-31"}, "accident_date", "王小明 当时未在本单位参加工伤保险"),

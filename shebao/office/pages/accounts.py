@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from shebao.accounts import services
 from shebao.accounts.middleware import client_ip
@@ -20,10 +20,9 @@ from shebao.accounts.receipts import (
     REGISTRATION,
     RESET,
     STAFF,
-    TITLES,
-    receipt_get,
+    receipt_for,
+    receipt_issued,
     receipt_pdf,
-    receipt_stash,
 )
 from shebao.accounts.rules import DOCUMENTS, REQUIRED_DOCUMENTS, grantable_codes, required_documents
 from shebao.accounts.selectors import (
@@ -39,6 +38,7 @@ from shebao.core.choices import EmployerType
 from shebao.core.errors import DomainError, FieldErrors, ValidationFailed
 from shebao.core.idnumbers import validate_credit_code, validate_id_number
 from shebao.core.pdf import pdf_response
+from shebao.core.validators import parse_integer
 from shebao.employers.models import Employer
 from shebao.persons.models import Person
 
@@ -131,10 +131,9 @@ def counter(request):
         except DomainError as exc:
             refusal = exc.message
         else:
-            token = receipt_stash(
+            return _issued_page(
                 request, user=user, password=password, purpose=REGISTRATION, documents=sorted(set(documents))
             )
-            return redirect("office:receipt", token=token)
 
     if kind == "employer":
         lookup = _employer_lookup(data.get("credit_code", ""))
@@ -169,34 +168,33 @@ def counter(request):
 # --- receipts -------------------------------------------------------------------------------------------
 
 
-def _issued(request, token: str) -> dict:
-    entry = receipt_get(request, token)
-    if entry is None:
-        raise Http404
-    return entry
-
-
-@require_GET
-@office_role_required("is_clerk", "is_office_admin")
-def receipt(request, token: str):
-    """After a password is issued: show it once more and offer the receipt PDF (only in the issuer's session)."""
-    entry = _issued(request, token)
-    issued = {
-        **entry,
-        "title": TITLES[entry["purpose"]],
-        "pdf_url": reverse("office:receipt_pdf", args=[token]),
-    }
-    return render(
+def _issued_page(request, *, user: User, password: str, purpose: str, documents=()):
+    """The answer to the request that issued a password: shown once, not cached, nothing stored."""
+    issued = receipt_issued(
+        user=user,
+        password=password,
+        purpose=purpose,
+        documents=documents,
+        pdf_url=reverse("office:receipt_pdf"),
+    )
+    response = render(
         request,
         "office/accounts/receipt.html",
-        {"issued": issued, "target": entry["user"], "grants": grants_of(entry["user"])},
+        {"issued": issued, "target": user, "grants": grants_of(user)},
     )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
-@require_GET
+@require_POST
 @office_role_required("is_clerk", "is_office_admin")
-def receipt_pdf_view(request, token: str):
-    entry = _issued(request, token)
+def receipt_pdf_view(request):
+    """The receipt PDF, posted from the page that showed the password (only by who issued it, only while the
+    password is still the account's unchanged temporary one)."""
+    target = User.objects.select_related("employer", "person").filter(pk=_int(request.POST.get("user")))
+    entry = receipt_for(user=target.first(), password=request.POST.get("password", ""), issuer=request.user)
+    if entry is None:
+        raise Http404
     user = entry["user"]
     data = receipt_pdf(
         user=user,
@@ -205,7 +203,16 @@ def receipt_pdf_view(request, token: str):
         issued_by=request.user,
         documents=entry["documents"],
     )
-    return pdf_response(data, f"回执单-{user.username}.pdf")
+    response = pdf_response(data, f"回执单-{user.username}.pdf")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _int(value) -> int:
+    try:
+        return parse_integer(str(value or ""), min_value=1, max_value=2**62)
+    except ValidationFailed:
+        return 0
 
 
 # --- user management ------------------------------------------------------------------------------------
@@ -247,12 +254,12 @@ def users(request):
 
 
 def _user_action(request, target: User) -> str | None:
-    """Run the POSTed action; returns a receipt token when a password was issued."""
+    """Run the POSTed action; returns the new password when one was issued."""
     action = request.POST.get("action")
     actor, ip = request.user, client_ip(request)
     if action == "reset":
         password = services.password_reset(user=target, actor=actor, ip=ip)
-        return receipt_stash(request, user=target, password=password, purpose=RESET)
+        return password
     if action == "unlock":
         services.user_unlock(user=target, actor=actor, ip=ip)
         messages.success(request, _("帐户已解除锁定。"))
@@ -287,7 +294,7 @@ def user_detail(request, pk: int):
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
-            token = _user_action(request, target)
+            password = _user_action(request, target)
         except FieldErrors as exc:
             errors = exc.errors
         except ValidationFailed as exc:
@@ -297,8 +304,8 @@ def user_detail(request, pk: int):
         except PermissionDenied:
             raise
         else:
-            if token:
-                return redirect("office:receipt", token=token)
+            if password:
+                return _issued_page(request, user=target, password=password, purpose=RESET)
             return redirect("office:user", pk=target.pk)
         target.refresh_from_db()
     grants = grants_of(target)
@@ -336,9 +343,7 @@ def staff_new(request):
         except FieldErrors as exc:
             errors = exc.errors
         else:
-            return redirect(
-                "office:receipt", token=receipt_stash(request, user=user, password=password, purpose=STAFF)
-            )
+            return _issued_page(request, user=user, password=password, purpose=STAFF)
     return render(
         request,
         "office/accounts/staff_new.html",
@@ -355,8 +360,7 @@ def staff_new(request):
 
 urlpatterns = [
     path("counter/", counter, name="counter"),
-    path("receipts/<str:token>/", receipt, name="receipt"),
-    path("receipts/<str:token>/pdf/", receipt_pdf_view, name="receipt_pdf"),
+    path("receipts/pdf/", receipt_pdf_view, name="receipt_pdf"),
     path("users/", users, name="users"),
     path("users/new-staff/", staff_new, name="staff_new"),
     path("users/<int:pk>/", user_detail, name="user"),

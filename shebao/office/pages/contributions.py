@@ -5,8 +5,12 @@ Thin views: shape-check the form, call a service, show its DomainError in Chines
 
 from __future__ import annotations
 
+import io
+
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,15 +22,17 @@ from django.utils.translation import gettext_lazy as _l
 from shebao.accounts.permissions import office_role_required
 from shebao.benefits import imports as benefit_imports
 from shebao.benefits import services as benefit_services
-from shebao.benefits.models import InjuryCase, InjuryPayment, MaternityPayment
+from shebao.benefits.models import BenefitImport, InjuryCase, InjuryPayment, MaternityPayment
+from shebao.benefits.tasks import benefit_import_task
 from shebao.contributions import imports, selectors, services
-from shebao.contributions.models import Arrival, SettlementRun
-from shebao.contributions.tasks import settlement_run_task
+from shebao.contributions.models import Arrival, ArrivalImport, SettlementRun
+from shebao.contributions.tasks import arrivals_import_task, settlement_run_task
 from shebao.core import csvfiles
 from shebao.core.errors import DomainError
+from shebao.core.forms import DateField, IntegerField, MoneyField, PeriodField
 from shebao.core.money import format_count, format_money
 from shebao.core.period import Period
-from shebao.core.validators import parse_amount, parse_period
+from shebao.core.validators import PAST_DATE, parse_amount
 from shebao.declarations import clock
 from shebao.individual_accounts import imports as account_imports
 from shebao.individual_accounts import selectors as account_selectors
@@ -48,10 +54,6 @@ class OfficeForm(forms.Form):
         for field in self.fields.values():
             label = str(field.label).split("(")[0]
             field.error_messages["required"] = _("请填写%(label)s") % {"label": label}
-            if isinstance(field, forms.DateField):
-                field.error_messages["invalid"] = _("%(label)s格式不正确，应为 年-月-日，如 2024-05-06") % {
-                    "label": label
-                }
             if getattr(field, "max_length", None):
                 field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)] + [
                     MaxLengthValidator(
@@ -60,28 +62,6 @@ class OfficeForm(forms.Form):
                         + _("（现有 %(show_value)d 个）"),
                     )
                 ]
-
-
-class PeriodField(forms.CharField):
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return None
-        try:
-            return parse_period(value, label=str(self.label))
-        except DomainError as exc:
-            raise forms.ValidationError(exc.message) from None
-
-
-class MoneyField(forms.CharField):
-    def clean(self, value):
-        value = super().clean(value)
-        if value in (None, ""):
-            return None
-        try:
-            return parse_amount(value, label=str(self.label))
-        except DomainError as exc:
-            raise forms.ValidationError(exc.message) from None
 
 
 # --- settlement runs -------------------------------------------------------------------------------------------
@@ -93,6 +73,7 @@ class SettleForm(OfficeForm):
 
 @settlement_staff
 def settlements(request):
+    services.settlement_runs_reap()
     form = SettleForm(request.POST or None, initial={"period": Period.current().value})
     if request.method == "POST" and form.is_valid():
         try:
@@ -118,15 +99,37 @@ def settlements(request):
     )
 
 
+class MarkFailedForm(OfficeForm):
+    reason = forms.CharField(label=_l("原因"), max_length=500)
+
+
 @settlement_staff
 def settlement(request, run_id: int):
-    run = get_object_or_404(SettlementRun.objects.select_related("started_by"), pk=run_id)
+    """One run; an administrator may mark a stuck run (queued or running) failed, with a reason."""
+    services.settlement_runs_reap()
+    run = get_object_or_404(SettlementRun.objects.select_related("started_by", "marked_failed_by"), pk=run_id)
+    if request.method == "POST" and not request.user.is_office_admin:
+        raise PermissionDenied  # settlement staff follow a run; only an administrator marks one failed
+    form = MarkFailedForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.settlement_run_fail(run=run, user=request.user, reason=form.cleaned_data["reason"])
+            except DomainError as exc:
+                form.add_error("reason", exc.message)
+            else:
+                messages.success(request, _("已将结算批次 #%(id)s 标记为失败，可以重新结算") % {"id": run.pk})
+                return redirect("office:settlement", run_id=run.pk)
+        status = 400
     template = "office/contributions/_run.html" if request.htmx else "office/contributions/settlement.html"
-    return render(request, template, {"run": run})
+    return render(
+        request, template, {"run": run, "fail_form": form, "errors": _errors_of(form)}, status=status
+    )
 
 
 class InterestForm(OfficeForm):
-    year = forms.IntegerField(label=_l("年度"), min_value=1990, max_value=2100)
+    year = IntegerField(label=_l("年度"), min_value=1990, max_value=2100)
 
 
 @settlement_staff
@@ -162,7 +165,7 @@ def interest(request):
 
 class ArrivalForm(OfficeForm):
     employer = forms.CharField(label=_l("单位编号或统一社会信用代码"), max_length=30)
-    received_on = forms.DateField(label=_l("到账日期"))
+    received_on = DateField(label=_l("到账日期"))
     amount = MoneyField(label=_l("金额"), max_length=20)
     period = PeriodField(label=_l("结算期(可选)"), max_length=10, required=False)
     reference = forms.CharField(label=_l("银行流水号"), max_length=60, required=False)
@@ -217,7 +220,18 @@ def arrivals(request):
             import_errors = [_("请选择要导入的文件")]
         else:
             try:
-                rows = imports.parse_arrivals_csv(upload)
+                content, count = _read_upload(upload)
+                if count > settings.SHEBAO_IMPORT_BACKGROUND_ROWS:
+                    _queue_import(
+                        request,
+                        count,
+                        lambda: services.arrivals_import_queue(
+                            content=content, file_name=upload.name or "", rows=count, user=request.user
+                        ),
+                        arrivals_import_task,
+                    )
+                    return redirect("office:arrivals")
+                rows = imports.parse_arrivals_csv(io.BytesIO(content))
                 result = services.arrivals_import(rows=rows, user=request.user)
             except csvfiles.ImportRejected as exc:
                 import_errors = exc.errors
@@ -241,6 +255,8 @@ def arrivals(request):
             "recent": recent,
             "arrears_count": in_arrears.count(),
             "arrears": in_arrears[:30],
+            "background_imports": ArrivalImport.objects.select_related("created_by").defer("content")[:10],
+            "threshold": settings.SHEBAO_IMPORT_BACKGROUND_ROWS,
         },
     )
 
@@ -303,26 +319,24 @@ class PensionPaymentForm(OfficeForm):
     account_amount = MoneyField(label=_l("个人帐户养老金"), max_length=20)
     transitional_amount = MoneyField(label=_l("过渡性养老金"), max_length=20, required=False)
     supplement_amount = MoneyField(label=_l("调整及补贴"), max_length=20, required=False)
-    paid_on = forms.DateField(label=_l("支付日期"))
+    paid_on = DateField(label=_l("支付日期"))
 
 
 class MaternityPaymentForm(OfficeForm):
     id_number = forms.CharField(label=_l("公民身份号码"), max_length=18)
-    delivery_date = forms.DateField(label=_l("生育日期"))
+    delivery_date = DateField(label=_l("生育日期"), window=PAST_DATE)
     delivery_type = forms.ChoiceField(label=_l("生育类型"), choices=MaternityPayment.DeliveryType.choices)
     hospital = forms.CharField(label=_l("医院"), max_length=100, required=False)
-    leave_days = forms.IntegerField(
-        label=_l("产假天数(空=按政策)"), min_value=1, max_value=400, required=False
-    )
+    leave_days = IntegerField(label=_l("产假天数(空=按政策)"), min_value=1, max_value=400, required=False)
     medical_costs = MoneyField(label=_l("医疗费用"), max_length=20, required=False)
-    paid_on = forms.DateField(label=_l("支付日期"))
+    paid_on = DateField(label=_l("支付日期"))
 
 
 class InjuryPaymentForm(OfficeForm):
     case_number = forms.CharField(label=_l("工伤案件编号"), max_length=20)
     item = forms.ChoiceField(label=_l("费用项目"), choices=InjuryPayment.Item.choices)
     amount = MoneyField(label=_l("金额"), max_length=20)
-    paid_on = forms.DateField(label=_l("支付日期"))
+    paid_on = DateField(label=_l("支付日期"))
     note = forms.CharField(label=_l("说明"), max_length=200, required=False)
 
 
@@ -333,10 +347,8 @@ class InjuryDetermineForm(OfficeForm):
         choices=[(InjuryCase.Status.DETERMINED, InjuryCase.Status.DETERMINED.label),
                  (InjuryCase.Status.REJECTED, InjuryCase.Status.REJECTED.label)],
     )  # fmt: skip
-    determined_on = forms.DateField(label=_l("认定日期"))
-    disability_grade = forms.IntegerField(
-        label=_l("伤残等级(可选)"), min_value=1, max_value=10, required=False
-    )
+    determined_on = DateField(label=_l("认定日期"))
+    disability_grade = IntegerField(label=_l("伤残等级(可选)"), min_value=1, max_value=10, required=False)
 
 
 class InjuryCaseForm(OfficeForm):
@@ -344,7 +356,7 @@ class InjuryCaseForm(OfficeForm):
 
     employer = forms.CharField(label=_l("单位编号或统一社会信用代码"), max_length=30)
     id_number = forms.CharField(label=_l("公民身份号码"), max_length=18)
-    accident_date = forms.DateField(label=_l("事故日期"))
+    accident_date = DateField(label=_l("事故日期"), window=PAST_DATE)
     place = forms.CharField(label=_l("事故地点"), max_length=100)
     description = forms.CharField(
         label=_l("事故经过"),
@@ -357,7 +369,7 @@ class InjuryCaseForm(OfficeForm):
 
 class MedicalDebitForm(OfficeForm):
     id_number = forms.CharField(label=_l("公民身份号码"), max_length=18)
-    entry_date = forms.DateField(label=_l("消费日期"))
+    entry_date = DateField(label=_l("消费日期"))
     amount = MoneyField(label=_l("金额"), max_length=20)
     place = forms.CharField(label=_l("消费机构"), max_length=100, required=False)
     reference = forms.CharField(label=_l("单据号"), max_length=60, required=False)
@@ -469,6 +481,22 @@ def _record_benefit(kind: str, data: dict, user) -> str:
     }
 
 
+def _read_upload(upload) -> tuple[bytes, int]:
+    """The uploaded file's bytes and its number of rows (csvfiles' checks: size, encoding, parse errors)."""
+    content = csvfiles.read_bytes(upload)
+    return content, len(csvfiles.read_rows(io.BytesIO(content)))
+
+
+def _queue_import(request, count: int, queue, task) -> None:
+    """Keep a large file as a job (``queue()``) and hand it to the background worker once committed."""
+    with transaction.atomic():
+        job = queue()
+        transaction.on_commit(lambda: task.enqueue(job.pk))
+    messages.success(
+        request, _("文件共 %(n)d 行，已交后台导入，完成后在下方「后台导入」中查看结果") % {"n": count}
+    )
+
+
 @finance_staff
 def benefits(request):
     kind = request.POST.get("kind") or request.GET.get("kind") or "pension"
@@ -512,11 +540,22 @@ def benefits(request):
             import_errors = [_("请选择要导入的文件")]
         else:
             try:
-                rows = benefit_imports.BENEFIT_FILES[import_kind][2](upload)
-                if import_kind == "medical":
-                    result = account_services.medical_debits_import(rows=rows)
-                else:
-                    result = benefit_services.benefit_rows_import(kind=import_kind, rows=rows)
+                content, count = _read_upload(upload)
+                if count > settings.SHEBAO_IMPORT_BACKGROUND_ROWS:
+                    _queue_import(
+                        request,
+                        count,
+                        lambda: benefit_services.benefit_import_queue(
+                            kind=import_kind,
+                            content=content,
+                            file_name=upload.name or "",
+                            rows=count,
+                            user=request.user,
+                        ),
+                        benefit_import_task,
+                    )
+                    return redirect(f"{reverse('office:benefits')}?kind={kind}")
+                result = benefit_services.benefit_file_import(kind=import_kind, upload=io.BytesIO(content))
             except csvfiles.ImportRejected as exc:
                 import_errors = exc.errors
             else:
@@ -533,6 +572,8 @@ def benefits(request):
             "import_kind": import_kind,
             "files": [(k, label, cols) for k, (label, cols, _p) in benefit_imports.BENEFIT_FILES.items()],
             "opened": opened,
+            "background_imports": BenefitImport.objects.select_related("created_by").defer("content")[:10],
+            "threshold": settings.SHEBAO_IMPORT_BACKGROUND_ROWS,
             "open_cases": InjuryCase.objects.filter(status=InjuryCase.Status.REPORTED)
             .select_related("person", "employer")
             .order_by("accident_date")[:20],

@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 
 from shebao.accounts.permissions import office_role_required
 from shebao.catalogue.items import get_item
-from shebao.core.errors import DomainError, FieldErrors
+from shebao.core.errors import DomainError, FieldErrors, ValidationFailed
 from shebao.core.replica import replica_reads
+from shebao.core.validators import ANY_DATE, parse_date
 from shebao.declarations import clock, selectors, services
 from shebao.declarations.batch import selectors as batch_selectors
 from shebao.declarations.batch import services as batch_services
@@ -36,9 +37,10 @@ COUNTER = ("is_clerk", "is_reviewer")
 
 
 def _date(value) -> dt.date | None:
+    """A filter date as typed (core.validators.parse_date, any plausible day); bad or empty: no filter."""
     try:
-        return dt.date.fromisoformat((value or "").strip())
-    except ValueError:
+        return parse_date(value or "", window=ANY_DATE)
+    except ValidationFailed:
         return None
 
 

@@ -120,8 +120,8 @@ def test_access_log_search_by_person_user_and_date(personas, login_as, staff):
     tomorrow = (today + dt.timedelta(days=1)).isoformat()
     assert "没有访问记录" in auditor.get(url, {"from": tomorrow}).content.decode()
     assert "没有该身份证号" in auditor.get(url, {"person": "110105194912310029"}).content.decode()
-    assert auditor.get(url, {"from": "\x00", "person": "x" * 10_000}).status_code == 200
-    assert auditor.get(url, {"user": "clerk\x00", "person": "1101\x0005"}).status_code == 200
+    assert auditor.get(url, {"from": "2026-13-45", "person": "x" * 10_000}).status_code == 200
+    assert auditor.get(url, {"user": "clerk\x00", "person": "1101\x0005"}).status_code == 400  # the edge
 
 
 def test_retention_purges_old_rows_only(personas, login_as, settings):

@@ -191,7 +191,7 @@ def test_every_office_form_names_the_field_in_its_errors(admin_client):
     page = response.content.decode()
     assert response.status_code == 200
     assert "请填写单位编号或统一社会信用代码" in page and "请填写金额" in page
-    assert "到账日期格式不正确，应为 年-月-日" in page
+    assert "到账日期「20.3.2024」不是有效日期，应为 年-月-日" in page
     assert not Arrival.objects.exists()
 
 

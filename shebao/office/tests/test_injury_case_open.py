@@ -102,7 +102,7 @@ def test_the_employer_may_be_given_by_credit_code_and_the_witness_left_out(admin
         (
             {"accident_date": "2024-13-01"},
             "accident_date",
-            "事故日期格式不正确，应为 年-月-日，如 2024-05-06",
+            "事故日期「2024-13-01」不是有效日期，应为 年-月-日，如 2024-05-06",
         ),
         ({"accident_date": ""}, "accident_date", "请填写事故日期"),
         (

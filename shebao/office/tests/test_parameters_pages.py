@@ -81,12 +81,12 @@ def test_preview_shows_next_periods_city_totals_and_writes_nothing(admin, person
         ({"employer_rate": "100"}, "0 至 100"),
         ({"employer_rate": "-1"}, "0 至 100"),
         ({"employer_rate": "1.00001"}, "最多 4 位小数"),
-        ({"employer_rate": "\x00"}, "须为数字"),
+        ({"employer_rate": "\x00"}, "「employer_rate」"),  # refused at the edge
         ({"employer_rate": "1" * 10_000}, "0 至 100"),
         ({"effective_from": "202413"}, "起始期"),
         ({"effective_from": ""}, "起始期"),
         ({"insurance": "nope"}, "请选择险种"),
-        ({"employer_type": "x\x00"}, "请选择单位类型"),
+        ({"employer_type": "x\x00"}, "「employer_type」"),
     ],
 )
 def test_bad_rate_input_is_refused_by_field_and_nothing_written(admin, overrides, field_message):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from shebao.accounts import services
 from shebao.accounts.middleware import client_ip
-from shebao.accounts.receipts import OPERATOR, RESET, TITLES, receipt_get, receipt_pdf, receipt_stash
+from shebao.accounts.receipts import OPERATOR, RESET, receipt_for, receipt_issued, receipt_pdf
 from shebao.accounts.rules import ADMIN_ONLY_ITEMS
 from shebao.accounts.selectors import grant_choices, grants_of, operator_get, operators_of, user_events
 from shebao.core.errors import DomainError, FieldErrors, ValidationFailed
@@ -31,18 +31,22 @@ def _admin_codes(admin) -> list[str]:
     return [c for c in grants_of(admin) if c not in ADMIN_ONLY_ITEMS]
 
 
-def _receipt(request, admin, token: str):
-    entry = receipt_get(request, token)
-    if entry is None or entry["user"].employer_id != admin.employer_id:
+def _receipt(request, admin, operator):
+    """The receipt PDF, posted from the page that showed the new password (see accounts.receipts)."""
+    entry = receipt_for(user=operator, password=request.POST.get("password", ""), issuer=admin)
+    if entry is None:
         raise Http404
     data = receipt_pdf(
         user=entry["user"], password=entry["password"], purpose=entry["purpose"], issued_by=admin
     )
-    return pdf_response(data, f"回执单-{entry['user'].username}.pdf")
+    response = pdf_response(data, f"回执单-{entry['user'].username}.pdf")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _act(request, admin, operator):
-    """Run the POSTed action; returns the redirect target."""
+    """Run the POSTed action; returns the redirect target, or (operator, password, purpose) when a password
+    was issued (shown on the answer itself, never stored)."""
     action = request.POST.get("action")
     ip = client_ip(request)
     if action == "create":
@@ -55,8 +59,7 @@ def _act(request, admin, operator):
             ip=ip,
             today=timezone.localdate(),
         )
-        token = receipt_stash(request, user=user, password=password, purpose=OPERATOR)
-        return _page_url(operator=user.pk, issued=token)
+        return user, password, OPERATOR
     if operator is None:
         raise Http404
     if action == "grants":
@@ -69,8 +72,7 @@ def _act(request, admin, operator):
             messages.info(request, _("事项权限没有变化。"))
     elif action == "reset":
         password = services.password_reset(user=operator, actor=admin, ip=ip)
-        token = receipt_stash(request, user=operator, password=password, purpose=RESET)
-        return _page_url(operator=operator.pk, issued=token)
+        return operator, password, RESET
     elif action == "disable":
         services.user_disable(user=operator, actor=admin, ip=ip)
         messages.success(request, _("已停用 %(name)s 的帐户。") % {"name": operator.label})
@@ -87,15 +89,19 @@ def h19_operators(request):
     admin = request.user
     if not admin.is_employer_admin:  # can_use_item already refuses; kept so the rule is visible here
         raise PermissionDenied(_("「经办人授权」仅限单位管理员办理。"))
-    if request.method == "GET" and request.GET.get("receipt"):
-        return _receipt(request, admin, request.GET["receipt"])
-
     raw = request.POST.get("operator") or request.GET.get("operator")
     operator = operator_get(admin=admin, pk=raw) if raw else None
+    if request.method == "POST" and request.POST.get("action") == "receipt":
+        return _receipt(request, admin, operator)
     errors: dict[str, list[str]] = {}
+    issued = None
     if request.method == "POST":
         try:
-            return redirect(_act(request, admin, operator))
+            outcome = _act(request, admin, operator)
+            if isinstance(outcome, str):
+                return redirect(outcome)
+            operator, password, purpose = outcome
+            issued = receipt_issued(user=operator, password=password, purpose=purpose, pdf_url=_page_url())
         except FieldErrors as exc:
             errors = exc.errors
         except ValidationFailed as exc:
@@ -104,13 +110,7 @@ def h19_operators(request):
             errors = {"general": [exc.message]}
 
     allowed = _admin_codes(admin)
-    issued = None
-    token = request.GET.get("issued")
-    if token:
-        entry = receipt_get(request, token)
-        if entry and operator and entry["user"].pk == operator.pk:
-            issued = {**entry, "title": TITLES[entry["purpose"]], "pdf_url": _page_url(receipt=token)}
-    creating = request.method == "POST" and request.POST.get("action") == "create"
+    creating = request.method == "POST" and request.POST.get("action") == "create" and issued is None
     context = {
         "operators": operators_of(admin=admin).prefetch_related("grants"),
         "operator": operator,
@@ -130,4 +130,7 @@ def h19_operators(request):
                 "locked": operator.is_locked(timezone.now()),
             }
         )
-    return render(request, "portal/h19/operators.html", context, status=400 if errors else 200)
+    response = render(request, "portal/h19/operators.html", context, status=400 if errors else 200)
+    if issued:
+        response["Cache-Control"] = "no-store"
+    return response

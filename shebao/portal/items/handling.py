@@ -16,9 +16,12 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from shebao.accounts.middleware import client_ip
+from shebao.accounts.services import LookupLimited, identity_lookup_record
 from shebao.core.errors import DomainError, FieldErrors
 from shebao.declarations import clock, selectors, services
 from shebao.declarations.items import DEFINITIONS
+from shebao.declarations.items.prefill import Prefill
 from shebao.declarations.models import State
 from shebao.declarations.preview import declaration_preview
 from shebao.portal.registry import portal_item
@@ -143,6 +146,19 @@ def _render(
     return render(request, "portal/declarations/form.html", context, status=status)
 
 
+def _prefill(request, definition, id_number: str) -> Prefill:
+    """What the record says about an ID number, for this employer's form — each look-up recorded and limited
+    per user and per employer (accounts.services.identity_lookup_record), since it tells whether a number is
+    registered and whose it is."""
+    try:
+        identity_lookup_record(
+            user=request.user, item_code=definition.code, id_number=id_number, ip=client_ip(request)
+        )
+    except LookupLimited as exc:
+        return Prefill(notice=exc.message)
+    return definition.prefill(request.user.employer, id_number, clock.today())
+
+
 def _load(request, number: str, *, states) -> object:
     declaration = selectors.declaration_for_employer(employer=request.user.employer, number=number)
     if declaration.state not in states:
@@ -171,7 +187,7 @@ def handling_view(request):
         raise Http404
     links = []
     if request.GET.get("lookup") and request.GET.get("id_number") and definition.prefill is not None:
-        prefill = definition.prefill(employer, request.GET["id_number"], clock.today())
+        prefill = _prefill(request, definition, request.GET["id_number"])
         values.update(prefill.values)
         notice = prefill.notice or notice
         links = _prefill_links(prefill, prefill.values.get("id_number", ""))
@@ -196,7 +212,7 @@ def _post(request, definition):
 
     if action == "lookup":
         id_number = str(raw.get("id_number") or "")
-        prefill = definition.prefill(employer, id_number, clock.today()) if definition.prefill else None
+        prefill = _prefill(request, definition, id_number) if definition.prefill and id_number else None
         if prefill is None:
             return _render(request, definition, raw, declaration=declaration, token=token)
         if prefill.redirect_code:

@@ -19,8 +19,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from shebao.catalogue.items import get_item
-from shebao.core.errors import DomainError
+from shebao.core.errors import DomainError, ValidationFailed
 from shebao.core.pdf import pdf_response
+from shebao.core.validators import ANY_DATE, parse_date
 from shebao.declarations import clock, selectors, services
 from shebao.declarations.batch import selectors as batch_selectors
 from shebao.declarations.items import DEFINITIONS, definition_for
@@ -34,9 +35,10 @@ PAGE_SIZE = 50
 
 
 def _date(value: str) -> dt.date | None:
+    """A filter date as typed (core.validators.parse_date, any plausible day); bad or empty: no filter."""
     try:
-        return dt.date.fromisoformat((value or "").strip())
-    except ValueError:
+        return parse_date(value or "", window=ANY_DATE)
+    except ValidationFailed:
         return None
 
 

@@ -61,7 +61,7 @@ class Inputs:
         return value
 
     def choice(self, name: str, choices, *, default: str = "", label: str = "") -> str:
-        value = (self.data.get(name) or default).strip()
+        value = (self.data.get(name) or "").strip() or default
         allowed = {str(key) for key, _label in choices}
         if value and value not in allowed:
             self.errors[name] = _("%(label)s的取值「%(value)s」无效，请从列表中选择。") % {
