@@ -473,25 +473,30 @@ def _settle(run: SettlementRun) -> dict:
         )
         # Employers with 补差 lines in the period: the base and headcount are those of each person's latest line
         # (an adjustment line carries the base now in force, 0 where the coverage no longer counts), so the total
-        # base follows the adjustments (money.md). Few employers: correlated sub-queries, not a window over all.
+        # base follows the adjustments (money.md). One pass: the latest line per person × insurance by a window
+        # over those employers' lines of the period (within the run's scope), then one UPDATE … FROM. (Correlated
+        # MAX(id) sub-queries were linear on PostgreSQL but quadratic per employer on SQLite: benchmarks/README.)
+        l_scope = _scope_sql(run, "l.employer_id")
         cur.execute(
-            f"""UPDATE {PAYABLE} SET
-                base_total = COALESCE((
-                    SELECT SUM(l.base) FROM {LINE} l
-                    WHERE l.period = {period} AND l.employer_id = {PAYABLE}.employer_id
-                      AND l.insurance = {PAYABLE}.insurance
-                      AND l.id = (SELECT MAX(l2.id) FROM {LINE} l2 WHERE l2.period = {period}
-                                  AND l2.employer_id = l.employer_id AND l2.person_id = l.person_id
-                                  AND l2.insurance = l.insurance)), 0),
-                headcount = (
-                    SELECT COUNT(*) FROM {LINE} l
-                    WHERE l.period = {period} AND l.employer_id = {PAYABLE}.employer_id
-                      AND l.insurance = {PAYABLE}.insurance AND l.base > 0
-                      AND l.id = (SELECT MAX(l2.id) FROM {LINE} l2 WHERE l2.period = {period}
-                                  AND l2.employer_id = l.employer_id AND l2.person_id = l.person_id
-                                  AND l2.insurance = l.insurance))
-            WHERE period = {period} AND {scope} AND employer_id IN (
-                SELECT DISTINCT employer_id FROM {LINE} WHERE period = {period} AND kind = 'adjustment')"""
+            f"""WITH adjusted AS (
+                    SELECT DISTINCT employer_id FROM {LINE}
+                    WHERE period = {period} AND kind = 'adjustment' AND {scope}),
+                latest AS (
+                    SELECT l.employer_id, l.insurance, l.base,
+                           ROW_NUMBER() OVER (PARTITION BY l.employer_id, l.person_id, l.insurance
+                                              ORDER BY l.id DESC) AS rn
+                    FROM {LINE} l
+                    WHERE l.period = {period} AND {l_scope}
+                      AND l.employer_id IN (SELECT employer_id FROM adjusted)),
+                totals AS (
+                    SELECT employer_id, insurance, {money_sum("base")} AS base_total,
+                           SUM(CASE WHEN base > 0 THEN 1 ELSE 0 END) AS headcount
+                    FROM latest WHERE rn = 1
+                    GROUP BY employer_id, insurance)
+            UPDATE {PAYABLE} SET base_total = COALESCE(totals.base_total, 0), headcount = totals.headcount
+            FROM totals
+            WHERE {PAYABLE}.period = {period} AND {PAYABLE}.employer_id = totals.employer_id
+              AND {PAYABLE}.insurance = totals.insurance"""
         )
         step("payables")
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shebao.contributions import rules
-from shebao.contributions.models import ContributionLine, EmployerPeriod, SettlementMark
+from shebao.contributions.models import ContributionLine, EmployerPeriod, Payable, SettlementMark
 from shebao.contributions.services import (
     arrival_record,
     settlement_mark_record_changes,
@@ -76,6 +76,46 @@ def actual(period):
     return {k: v for k, v in out.items() if v != (D("0.00"), D("0.00")) or k in expected(period)}
 
 
+def expected_bases(period):
+    """Per (employer, insurance): the bases in force now of the persons counted, from the record."""
+    out = defaultdict(lambda: (D("0.00"), 0))
+    for coverage in Coverage.objects.filter(start_period__lte=period):
+        if coverage.stop_period is not None and coverage.stop_period <= period:
+            continue
+        base_row = (
+            ContributionBase.objects.filter(
+                person_id=coverage.person_id, employer_id=coverage.employer_id, start_period__lte=period
+            )
+            .order_by("-start_period")
+            .first()
+        )
+        if base_row is None:
+            continue
+        total, heads = out[(coverage.employer_id, coverage.insurance)]
+        out[(coverage.employer_id, coverage.insurance)] = (
+            total + getattr(base_row, f"base_{coverage.insurance}"),
+            heads + 1,
+        )
+    return dict(out)
+
+
+def expected_payables(period):
+    """What a fresh settlement's payables hold: per (employer, insurance) the amounts, base total, headcount."""
+    amounts = defaultdict(lambda: (D("0.00"), D("0.00")))
+    for (employer_id, _person, insurance), (e, i) in expected(period).items():
+        se, si = amounts[(employer_id, insurance)]
+        amounts[(employer_id, insurance)] = (se + e, si + i)
+    bases = expected_bases(period)
+    return {key: (*amounts[key], *bases[key]) for key in bases}
+
+
+def payables(period):
+    return {
+        (p.employer_id, p.insurance): (p.employer_amount, p.individual_amount, p.base_total, p.headcount)
+        for p in Payable.objects.filter(period=period)
+    }
+
+
 changes = st.lists(
     st.tuples(
         st.sampled_from(["person_1", "person_2", "person_3"]),
@@ -117,6 +157,7 @@ def test_after_the_next_run_every_period_equals_a_fresh_settlement(settled, chan
             assert not SettlementMark.objects.filter(run__isnull=True).exists()
             for period in PERIODS:
                 assert actual(period) == expected(period), period
+                assert payables(period) == expected_payables(period), period
             # paid periods kept their paid lines: the differences are adjustment lines only
             regular = ContributionLine.objects.filter(period__in=PERIODS[:2], kind="regular")
             assert set(regular.values_list("id", "employer_amount")) == paid_lines

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from shebao.accounts.permissions import office_role_required
 from shebao.audit.models import AccessAction
 from shebao.audit.selectors import access_search, role_labels
-from shebao.core.errors import FieldErrors
+from shebao.core.errors import FieldErrors, ValidationFailed
 from shebao.core.idnumbers import normalize_identifier
+from shebao.core.validators import ANY_DATE, parse_date
 from shebao.notices import services as notice_services
 from shebao.notices.models import Notice
 from shebao.notices.selectors import notices_all
@@ -23,10 +24,15 @@ from shebao.persons.models import Person
 LOG_READERS = ("is_office_admin", "is_auditor")
 
 
-def _date(value: str) -> dt.date | None:
+def _date(request, name: str, label: str) -> dt.date | None:
+    """A date filter: blank → none; a bad or implausible one (0001-01-01, 9999-12-31) is named and ignored."""
+    value = (request.GET.get(name) or "").strip()
+    if not value:
+        return None
     try:
-        return dt.date.fromisoformat((value or "").strip()[:10])
-    except ValueError:
+        return parse_date(value, field=name, label=label, window=ANY_DATE)
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
         return None
 
 
@@ -35,7 +41,7 @@ def access_log(request):
     id_number = normalize_identifier(request.GET.get("person") or "")[:18]
     id_number = id_number if id_number.isascii() and id_number.isalnum() else ""
     username = "".join(c for c in (request.GET.get("user") or "") if c.isprintable()).strip()[:150]
-    date_from, date_to = _date(request.GET.get("from")), _date(request.GET.get("to"))
+    date_from, date_to = _date(request, "from", _("起始日期")), _date(request, "to", _("截止日期"))
     person = Person.objects.filter(id_number=id_number).first() if id_number else None
     rows = access_search(person=person, username=username, date_from=date_from, date_to=date_to)
     if id_number and person is None:
