@@ -6,16 +6,33 @@ exactly that many employers and persons), then times:
 1. ``settlement_run`` of one period, first run (lines inserted) and a rerun of the open period (lines replaced);
 2. the floor: one hand-written ``INSERT … SELECT`` over the same coverage × base × rate join writing the same
    lines with the database's own ROUND (numeric on PostgreSQL), into the same table with the same indexes;
-3. (PostgreSQL) closing a year's pension-account interest for every person (12 monthly credits each).
+3. (PostgreSQL) closing a year's pension-account interest for every person (12 monthly credits each);
+4. with ``--carry-back`` (or ``--only-carry-back``): the carry-back of approved record changes (issue 15, money.md
+   "When the record changes"). Untimed setup: the three past periods PERIOD-3 … PERIOD-1 settled city-wide and
+   PERIOD re-settled; every employer pays each past period in full on its due date (``arrivals_import`` — a bank
+   file: the real allocation and account crediting); then ``--carry-fraction`` (1 %) of the persons, drawn at random
+   (seeded) among those employed from PERIOD-3 to PERIOD, get a new base from PERIOD-3 (declared wage + 10 %) through
+   ``persons.services.base_set`` — the call the H08 effect makes — one "declaration" per person, so each writes its
+   own ``RecordChange`` rows. Timed: **carry-back** = marking (``settlement_mark_record_changes`` once per approved
+   change, each in its own transaction, as ``declarations.services._apply_and_route`` calls it; the open period's
+   background tasks are queued on commit) + ``settlement_marks_process()`` (what a city-wide run does once it is
+   done: one run per marked period restricted to its marked employers — 补差 lines for the three paid periods, the
+   open PERIOD's lines replaced). **Baseline**: the same employers × periods settled from scratch (their lines,
+   payables and employer periods deleted, then one restricted ``settlement_start(employer_ids=…)`` +
+   ``settlement_execute`` per period). Apart, not in the ratio: what one approval's background task costs (a run of
+   the open PERIOD for one employer, 20 employers sampled). The section removes everything it wrote at the end and
+   re-settles PERIOD, so the database is again the one steps 1–3 expect.
 
-and prints the ratio settlement / floor. Targets (issue 4): PostgreSQL ≤ 60 s and ≤ 2× the floor; SQLite ≤ 120 s;
-interest for 1,000,000 accounts ≤ 60 s on PostgreSQL.
+and prints the ratio settlement / floor, and carry-back / baseline. Targets: issue 4, PostgreSQL ≤ 60 s and ≤ 2× the
+floor, SQLite ≤ 120 s, interest for 1,000,000 accounts ≤ 60 s on PostgreSQL; issue 15, carry-back ≤ 2× the baseline.
 
     .venv/bin/python benchmarks/settlement.py                       # both backends, 1,000,000 persons
     .venv/bin/python benchmarks/settlement.py --backend pg --persons 100000 --employers 10000
+    .venv/bin/python benchmarks/settlement.py --backend pg --persons 100000 --employers 10000 --only-carry-back
 
-PostgreSQL: database ``shebao_bench_<persons>`` on SHEBAO_BENCH_PG (default postgres://postgres@127.0.0.1:5432), created if
-missing. SQLite: ``$SHEBAO_BENCH_DIR/settlement-<persons>.sqlite3`` (default /tmp/shebao-bench). Not a test.
+PostgreSQL: database ``shebao_bench_<persons>`` (or ``--database NAME``) on SHEBAO_BENCH_PG (default
+postgres://postgres@127.0.0.1:5432), created if missing. SQLite: ``$SHEBAO_BENCH_DIR/settlement-<persons>.sqlite3``
+(or ``<NAME>.sqlite3``; default folder /tmp/shebao-bench). Not a test.
 """
 
 from __future__ import annotations
@@ -354,10 +371,11 @@ def _carry_back(args, result: dict, say) -> dict:
               AND b.start_period = (SELECT MAX(b2.start_period) FROM persons_contributionbase b2
                                     WHERE b2.person_id = b.person_id AND b2.employer_id = b.employer_id
                                       AND b2.start_period <= %s)
-            ORDER BY b.person_id, b.employer_id""",
+            ORDER BY b.person_id, b.employer_id, b.id""",
             [first, PERIOD, first],
         )
-        candidates = cur.fetchall()
+        # (a person employed twice at the same employer appears once: the draw is the same on every run)
+        candidates = list({(p, e): (p, e, w) for p, e, w in cur.fetchall()}.values())
     wanted = max(1, round(Person.objects.count() * args.carry_fraction))
     chosen = random.Random(SEED).sample(candidates, min(wanted, len(candidates)))
     base_year = base_year_of(first)
@@ -450,7 +468,8 @@ def _carry_back(args, result: dict, say) -> dict:
 
     # Apart (not in the ratio): what one approval's background task costs — a run of the open period restricted
     # to one employer (settlement_marks_task → settlement_marks_process(employer_ids=[e], periods=[PERIOD])).
-    task_seconds = []
+    task_seconds: list[float] = []
+    task_steps: dict[str, float] = {}
     for employer_id in sorted(queued)[:CARRY_SAMPLE_TASKS]:
         t = time.perf_counter()
         run = settlement_execute(
@@ -458,7 +477,10 @@ def _carry_back(args, result: dict, say) -> dict:
         )
         task_seconds.append(time.perf_counter() - t)
         assert run.status == "done", run.message
+        for s in run.steps:
+            task_steps[s["step"]] = task_steps.get(s["step"], 0) + s["seconds"]
     if task_seconds:
+        out["task_steps"] = {k: round(v / len(task_seconds), 3) for k, v in task_steps.items()}
         out["task_sample"] = len(task_seconds)
         out["task_mean_seconds"] = round(sum(task_seconds) / len(task_seconds), 3)
         out["task_max_seconds"] = round(max(task_seconds), 3)
@@ -493,7 +515,8 @@ def _print_carry_back(backend: str, c: dict) -> None:
     if "task_sample" in c:
         print(
             f"         one approval's background task (open {PERIOD}, one employer): mean "
-            f"{c['task_mean_seconds']:.3f} s, max {c['task_max_seconds']:.3f} s over {c['task_sample']} employers"
+            f"{c['task_mean_seconds']:.3f} s, max {c['task_max_seconds']:.3f} s over {c['task_sample']} employers; "
+            f"mean steps {c['task_steps']}"
         )
     print(
         f"         untimed setup: settle {c['setup_settle_seconds']:.2f} s, {c['arrivals']:,} arrivals "
