@@ -476,28 +476,31 @@ def _settle(run: SettlementRun) -> dict:
         # base follows the adjustments (money.md). One pass: the latest line per person × insurance by a window
         # over those employers' lines of the period (within the run's scope), then one UPDATE … FROM. (Correlated
         # MAX(id) sub-queries were linear on PostgreSQL but quadratic per employer on SQLite: benchmarks/README.)
-        l_scope = _scope_sql(run, "l.employer_id")
         cur.execute(
-            f"""WITH adjusted AS (
-                    SELECT DISTINCT employer_id FROM {LINE}
-                    WHERE period = {period} AND kind = 'adjustment' AND {scope}),
-                latest AS (
-                    SELECT l.employer_id, l.insurance, l.base,
-                           ROW_NUMBER() OVER (PARTITION BY l.employer_id, l.person_id, l.insurance
-                                              ORDER BY l.id DESC) AS rn
-                    FROM {LINE} l
-                    WHERE l.period = {period} AND {l_scope}
-                      AND l.employer_id IN (SELECT employer_id FROM adjusted)),
-                totals AS (
-                    SELECT employer_id, insurance, {money_sum("base")} AS base_total,
-                           SUM(CASE WHEN base > 0 THEN 1 ELSE 0 END) AS headcount
-                    FROM latest WHERE rn = 1
-                    GROUP BY employer_id, insurance)
-            UPDATE {PAYABLE} SET base_total = COALESCE(totals.base_total, 0), headcount = totals.headcount
-            FROM totals
-            WHERE {PAYABLE}.period = {period} AND {PAYABLE}.employer_id = totals.employer_id
-              AND {PAYABLE}.insurance = totals.insurance"""
+            f"SELECT DISTINCT employer_id FROM {LINE} WHERE period = {period} AND kind = 'adjustment' AND {scope}"
         )
+        adjusted = sorted(int(row[0]) for row in cur.fetchall())
+        if (
+            adjusted
+        ):  # (asked first: most runs have none, and an empty CTE still plans a scan of the payables)
+            ids = ", ".join(str(e) for e in adjusted)
+            cur.execute(
+                f"""WITH latest AS (
+                        SELECT l.employer_id, l.insurance, l.base,
+                               ROW_NUMBER() OVER (PARTITION BY l.employer_id, l.person_id, l.insurance
+                                                  ORDER BY l.id DESC) AS rn
+                        FROM {LINE} l
+                        WHERE l.period = {period} AND l.employer_id IN ({ids})),
+                    totals AS (
+                        SELECT employer_id, insurance, {money_sum("base")} AS base_total,
+                               SUM(CASE WHEN base > 0 THEN 1 ELSE 0 END) AS headcount
+                        FROM latest WHERE rn = 1
+                        GROUP BY employer_id, insurance)
+                UPDATE {PAYABLE} SET base_total = COALESCE(totals.base_total, 0), headcount = totals.headcount
+                FROM totals
+                WHERE {PAYABLE}.period = {period} AND {PAYABLE}.employer_id IN ({ids})
+                  AND {PAYABLE}.employer_id = totals.employer_id AND {PAYABLE}.insurance = totals.insurance"""
+            )
         step("payables")
 
         # 4. What each employer owes for the period.

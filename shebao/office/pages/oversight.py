@@ -24,7 +24,14 @@ from shebao.persons.models import Person
 LOG_READERS = ("is_office_admin", "is_auditor")
 
 
-def _date(request, name: str, label: str) -> dt.date | None:
+def _iso_date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat((value or "").strip()[:10])
+    except ValueError:
+        return None
+
+
+def _filter_date(request, name: str, label: str) -> dt.date | None:
     """A date filter: blank → none; a bad or implausible one (0001-01-01, 9999-12-31) is named and ignored."""
     value = (request.GET.get(name) or "").strip()
     if not value:
@@ -41,7 +48,10 @@ def access_log(request):
     id_number = normalize_identifier(request.GET.get("person") or "")[:18]
     id_number = id_number if id_number.isascii() and id_number.isalnum() else ""
     username = "".join(c for c in (request.GET.get("user") or "") if c.isprintable()).strip()[:150]
-    date_from, date_to = _date(request, "from", _("起始日期")), _date(request, "to", _("截止日期"))
+    date_from, date_to = (
+        _filter_date(request, "from", _("起始日期")),
+        _filter_date(request, "to", _("截止日期")),
+    )
     person = Person.objects.filter(id_number=id_number).first() if id_number else None
     rows = access_search(person=person, username=username, date_from=date_from, date_to=date_to)
     if id_number and person is None:
@@ -83,8 +93,8 @@ def notices(request):
                 actor=request.user,
                 title=values["title"],
                 body=values["body"],
-                starts_on=_date(values["starts_on"]),
-                ends_on=_date(values["ends_on"]),
+                starts_on=_iso_date(values["starts_on"]),
+                ends_on=_iso_date(values["ends_on"]),
             )
             messages.success(request, _("通知已发布"))
             return redirect("office:notices")
