@@ -207,3 +207,13 @@ def test_adjustments_count_in_the_total_base_and_the_person_month_state(
     assert months["pension"].outstanding == D("562.96")
     other = {m.insurance: m for m in person_contributions(person=personas.person_1, start=202610, end=202610)}
     assert other["pension"].state == "已到账" and other["pension"].outstanding == 0  # no difference for them
+    # The operator's Q09 grid shows the month as paid with the difference outstanding, not as 未到账.
+    from django.test import Client
+
+    operator = Client()
+    operator.force_login(personas.operator_a)
+    page = operator.get(
+        f"/portal/items/Q09/?id_number={person.id_number}&start=202610&end=202610"
+    ).content.decode()
+    grid = page.split('class="contribution-grid"')[1].split("</table>")[0]
+    assert "◐" in grid and "补差 562.96 未缴" in grid and "○</span>" not in grid

@@ -82,16 +82,17 @@ def q09_person_contributions(request):
 
 def contribution_grid(rows: list[dict]) -> dict | None:
     """The months × insurances view of Q09's rows: each cell the month's total for that insurance (employer
-    and individual parts) and whether it has arrived."""
+    and individual parts), whether it has arrived, and after a 补差 on a paid period the difference still owed."""
     if not rows:
         return None
     insurances = [i for i in Insurance.values if any(r["insurance"] == i for r in rows)]
     by_month: dict[int, dict[str, dict]] = {}
     for r in rows:
         cell = by_month.setdefault(r["period"], {}).setdefault(
-            r["insurance"], {"total": ZERO, "paid": True, "base": r["base"]}
+            r["insurance"], {"total": ZERO, "paid": True, "base": r["base"], "outstanding": ZERO}
         )
         cell["total"] += r["total"]
+        cell["outstanding"] += r.get("outstanding") or ZERO
         cell["paid"] = cell["paid"] and r["paid_on"] is not None
     return {
         "insurances": [(i, INSURANCE_LABELS[i]) for i in insurances],
@@ -124,6 +125,7 @@ def contribution_rows(months) -> list[dict]:
             "total": m.employer_amount + m.individual_amount,
             "state": m.state + (_("（补缴）") if m.back_payment else ""),
             "paid_on": m.paid_on if m.paid else None,
+            "outstanding": m.outstanding,
         }
         for m in sorted(months, key=lambda m: (m.period, INSURANCE_ORDER.get(m.insurance, 9), m.employer_id))
     ]
