@@ -178,22 +178,29 @@ RESULT_SUBJECTS = {
 }
 
 
+def portal_item_path(code: str, **query) -> str:
+    """The portal path of an item page, also from an office-only process (whose URLconf has no portal)."""
+    from django.urls import NoReverseMatch, reverse
+    from django.utils.http import urlencode
+
+    try:
+        path = reverse("portal:item", args=[code])
+    except NoReverseMatch:
+        path = f"/portal/items/{code}/"
+    return path + (f"?{urlencode(query)}" if query else "")
+
+
 def result_message_send(row: Declaration, action: str, comment: str) -> None:
     """The operator who made the declaration finds its result in their message centre (and by email when they
     gave an address), linked to the declaration in 办事进度."""
     if row.created_by_id is None or action not in RESULT_SUBJECTS:
         return
-    from django.urls import NoReverseMatch, reverse
-
     from shebao.catalogue.items import get_item
     from shebao.inbox.models import MessageKind
     from shebao.inbox.services import message_send
 
     item = getattr(get_item(row.item_code), "name", row.item_code)
-    try:
-        link = reverse("portal:item", args=["progress"]) + f"?open={row.number}"
-    except NoReverseMatch:  # an office-only process still writes the link the portal serves
-        link = f"/portal/items/progress/?open={row.number}"
+    link = portal_item_path("progress", open=row.number)
     body = "；".join(
         part
         for part in (

@@ -250,10 +250,11 @@ def _batch_message(batch: ImportBatch, subject: str) -> None:
     """The operator who uploaded the batch finds that it finished in their message centre (inbox)."""
     if batch.created_by_id is None:
         return
+    from shebao.declarations.workflow import portal_item_path
     from shebao.inbox.models import MessageKind
     from shebao.inbox.services import message_send
 
-    link = f"/portal/items/BATCH/?open={batch.number}"
+    link = portal_item_path("BATCH", open=batch.number)
     message_send(recipient=batch.created_by, kind=MessageKind.BATCH, subject=subject, link=link)
 
 
